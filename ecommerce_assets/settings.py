@@ -1,0 +1,252 @@
+"""The one settings object of the platform.
+
+Every endpoint, path, port, heap size and credential is read here, from environment
+variables prefixed with ``LAKEHOUSE_`` (or a ``.env`` file), and nowhere else. The
+profile (``local``, ``compose`` or ``aws``) only changes the defaults; every value can
+be overridden. A missing or malformed value raises :class:`SettingsError`, whose
+message names the environment variable to fix.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "LAKEHOUSE_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Profile = Literal["local", "compose", "aws"]
+Port = int
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _default_cache_dir() -> Path:
+    # Artifacts are large (Trino alone is ~300 MB) and shared by every clone, so they
+    # live outside the repository.
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ecommerce-lakehouse"
+
+
+# Defaults that differ per profile. ``None`` means "no sensible default: must be set".
+_PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "local": {
+        "kafka_bootstrap_servers": None,  # derived from host and port below
+        "catalog_uri": None,
+        "trino_host": "127.0.0.1",
+        "warehouse": None,  # derived from data_dir
+        "s3_endpoint": None,
+        "dagster_postgres_url": None,
+    },
+    "compose": {
+        "kafka_bootstrap_servers": "kafka:29092",
+        "catalog_uri": "http://iceberg-rest:8181",
+        "trino_host": "trino",
+        "warehouse": "s3://warehouse/",
+        "s3_endpoint": "http://minio:9000",
+        "s3_access_key": "minioadmin",
+        "s3_secret_key": "minioadmin",
+        "dagster_postgres_url": "postgresql://dagster:dagster@postgres:5432/dagster",
+    },
+    "aws": {
+        "kafka_bootstrap_servers": None,
+        "catalog_uri": None,
+        "trino_host": None,
+        "warehouse": None,
+        "s3_endpoint": None,
+        "dagster_postgres_url": None,
+    },
+}
+
+# Settings the aws profile cannot guess: terraform's outputs provide each of them.
+AWS_REQUIRED_SETTINGS: tuple[str, ...] = (
+    "kafka_bootstrap_servers",
+    "catalog_uri",
+    "catalog_warehouse_id",
+    "warehouse",
+    "checkpoint_root",
+    "s3_region",
+    "trino_host",
+    "trino_port",
+    "dagster_postgres_url",
+    "spark_master",
+)
+
+
+class LakehouseSettings(BaseSettings):
+    """Everything that differs between a laptop, docker compose and AWS."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    profile: Profile = "local"
+
+    # Folders
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / ".lakehouse",
+        description="Where the local stack keeps its state: Kafka logs, catalog, warehouse.",
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Where fetched JVM artifacts are cached (shared across clones).",
+    )
+    maven_repository: str = Field(
+        default="https://repo.maven.apache.org/maven2",
+        description="Maven repository the stack fetches Kafka, Trino and Iceberg from.",
+    )
+
+    # Kafka
+    kafka_host: str = "127.0.0.1"
+    kafka_port: Port = Field(default=9092, ge=1, le=65535)
+    kafka_controller_port: Port = Field(default=9093, ge=1, le=65535)
+    kafka_heap: str = Field(default="512m", pattern=r"^\d+[kmgKMG]$")
+    kafka_bootstrap_servers: str | None = None
+    kafka_default_partitions: int = Field(default=3, ge=1)
+
+    # Iceberg REST catalog
+    catalog_name: str = Field(default="lakehouse", pattern=r"^[a-z_][a-z0-9_]*$")
+    catalog_host: str = "127.0.0.1"
+    catalog_port: Port = Field(default=8181, ge=1, le=65535)
+    catalog_heap: str = Field(default="256m", pattern=r"^\d+[kmgKMG]$")
+    catalog_uri: str | None = None
+    catalog_warehouse_id: str | None = Field(
+        default=None,
+        description="Catalog-side warehouse name (Glue: the account id), if the catalog needs one.",
+    )
+    warehouse: str | None = Field(
+        default=None, description="Root URI of table data: file:///... locally, s3://... elsewhere."
+    )
+    checkpoint_root: str | None = Field(
+        default=None, description="Root URI of Spark streaming checkpoints."
+    )
+
+    # Object storage (compose: MinIO; aws: S3 through the instance role)
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str = "us-east-1"
+
+    # Trino
+    trino_host: str | None = None
+    trino_port: Port = Field(default=8080, ge=1, le=65535)
+    trino_user: str = "lakehouse"
+    trino_heap: str = Field(default="1G", pattern=r"^\d+[kmgKMG]$")
+    trino_catalog: str = Field(default="iceberg", pattern=r"^[a-z_][a-z0-9_]*$")
+
+    # Spark
+    spark_master: str = "local[2]"
+    spark_driver_memory: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")
+    spark_shuffle_partitions: int = Field(default=4, ge=1)
+
+    # Java: by default the stack finds a suitable JDK itself; these override it.
+    java_home: Path | None = Field(
+        default=None, description="JDK for Kafka, the catalog and Spark (Java >= 17)."
+    )
+    trino_java_home: Path | None = Field(
+        default=None, description="JDK for Trino (Java >= 24 with jdk.incubator.vector)."
+    )
+
+    # Dagster
+    dagster_postgres_url: str | None = None
+
+    # Health checks
+    startup_timeout_s: float = Field(default=120.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_profile_defaults(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        profile = values.get("profile", "local")
+        for key, default in _PROFILE_DEFAULTS.get(str(profile), {}).items():
+            if values.get(key) is None and default is not None:
+                values[key] = default
+        return values
+
+    @model_validator(mode="after")
+    def _derive_local_values(self) -> LakehouseSettings:
+        if self.profile == "local":
+            self.data_dir = self.data_dir.expanduser().resolve()
+            if self.kafka_bootstrap_servers is None:
+                self.kafka_bootstrap_servers = f"{self.kafka_host}:{self.kafka_port}"
+            if self.catalog_uri is None:
+                self.catalog_uri = f"http://{self.catalog_host}:{self.catalog_port}"
+            if self.warehouse is None:
+                self.warehouse = (self.data_dir / "warehouse").as_uri()
+            if self.checkpoint_root is None:
+                self.checkpoint_root = (self.data_dir / "checkpoints").as_uri()
+        elif self.checkpoint_root is None and self.warehouse is not None:
+            self.checkpoint_root = self.warehouse.rstrip("/") + "/_checkpoints"
+        if self.profile == "aws":
+            missing = [name for name in AWS_REQUIRED_SETTINGS if getattr(self, name) is None]
+            if missing:
+                names = ", ".join(env_name(name) for name in missing)
+                raise ValueError(f"the aws profile needs {names} (see terraform outputs)")
+        return self
+
+    # Convenience accessors: these never return None once validation has passed.
+    @property
+    def bootstrap_servers(self) -> str:
+        assert self.kafka_bootstrap_servers is not None
+        return self.kafka_bootstrap_servers
+
+    @property
+    def rest_uri(self) -> str:
+        assert self.catalog_uri is not None
+        return self.catalog_uri
+
+    @property
+    def warehouse_uri(self) -> str:
+        assert self.warehouse is not None
+        return self.warehouse
+
+    @property
+    def trino_hostname(self) -> str:
+        assert self.trino_host is not None
+        return self.trino_host
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster_home"
+
+
+def env_name(field: str) -> str:
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def _explain(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        loc = [str(part) for part in item["loc"] if part != "__root__"]
+        value = item.get("input")
+        if loc:
+            shown = "" if isinstance(value, dict) else f" (got {value!r})"
+            lines.append(f"{env_name(loc[0])}: {item['msg']}{shown}")
+        else:
+            lines.append(str(item["msg"]).removeprefix("Value error, "))
+    return "invalid lakehouse settings:\n  " + "\n  ".join(lines)
+
+
+def load_settings(**overrides: Any) -> LakehouseSettings:
+    """Read the settings from the environment; raise SettingsError naming what is wrong."""
+    try:
+        return LakehouseSettings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(_explain(error)) from None
+
+
+@cache
+def get_settings() -> LakehouseSettings:
+    """The process-wide settings, read once."""
+    return load_settings()
