@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ecommerce_assets.cli.stack import stack
+from ecommerce_assets.settings import SettingsError
+from ecommerce_assets.stack.errors import StackError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LakehouseGroup(click.Group):
+    """Turns the errors we raise on purpose into a message and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (SettingsError, StackError) as error:
+            click.secho(f"error: {error}", fg="red", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_LakehouseGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Run the ecommerce lakehouse: the local stack, data generation and the pipeline.
 

@@ -1,0 +1,37 @@
+"""The jars Spark needs beyond PySpark: the Iceberg runtime and the Kafka connector.
+
+Fetched once into the cache and handed to the session as ``spark.jars``, rather than
+``spark.jars.packages``: Ivy would resolve at every session start and pull transitive
+jars PySpark already ships (lz4, snappy, zstd) in other versions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from ecommerce_assets.settings import LakehouseSettings
+from ecommerce_assets.stack.artifacts import MavenArtifact, fetch
+from ecommerce_assets.stack.versions import (
+    COMMONS_POOL2_VERSION,
+    ICEBERG_VERSION,
+    SPARK_KAFKA_CLIENTS_VERSION,
+    SPARK_VERSION,
+)
+
+SPARK_ARTIFACTS = (
+    MavenArtifact("org.apache.iceberg", "iceberg-spark-runtime-4.1_2.13", ICEBERG_VERSION),
+    MavenArtifact("org.apache.spark", "spark-sql-kafka-0-10_2.13", SPARK_VERSION),
+    MavenArtifact("org.apache.spark", "spark-token-provider-kafka-0-10_2.13", SPARK_VERSION),
+    MavenArtifact("org.apache.kafka", "kafka-clients", SPARK_KAFKA_CLIENTS_VERSION),
+    MavenArtifact("org.apache.commons", "commons-pool2", COMMONS_POOL2_VERSION),
+)
+
+
+def ensure_spark_jars(settings: LakehouseSettings, console: Console | None = None) -> list[Path]:
+    console = console or Console(stderr=True)
+    return [
+        fetch(artifact, settings.cache_dir, settings.maven_repository, console)
+        for artifact in SPARK_ARTIFACTS
+    ]
