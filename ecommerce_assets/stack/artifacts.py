@@ -106,9 +106,14 @@ def _sha1(path: Path) -> str:
     return digest.hexdigest()
 
 
+def cached_path(artifact: MavenArtifact, cache_dir: Path) -> Path:
+    """Where ``fetch`` keeps ``artifact`` (it may not be there yet)."""
+    return cache_dir / "maven" / artifact.relative_path
+
+
 def fetch(artifact: MavenArtifact, cache_dir: Path, repository: str, console: Console) -> Path:
     """Return the cached, verified file of ``artifact``, downloading it if needed."""
-    target = cache_dir / "maven" / artifact.relative_path
+    target = cached_path(artifact, cache_dir)
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

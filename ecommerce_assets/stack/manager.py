@@ -97,7 +97,7 @@ def up(settings: LakehouseSettings, console: Console) -> None:
         start_service(service, settings, console)
     # Spark runs inside the Dagster process, not here; fetch its jars now so the first
     # Spark session does not stall on a download.
-    ensure_spark_jars(settings, console)
+    ensure_spark_jars(settings.cache_dir, settings.maven_repository, console)
 
 
 def down(settings: LakehouseSettings, console: Console) -> None:

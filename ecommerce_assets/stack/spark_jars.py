@@ -11,7 +11,6 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ecommerce_assets.settings import LakehouseSettings
 from ecommerce_assets.stack.artifacts import MavenArtifact, fetch
 from ecommerce_assets.stack.versions import (
     COMMONS_POOL2_VERSION,
@@ -22,6 +21,8 @@ from ecommerce_assets.stack.versions import (
 
 SPARK_ARTIFACTS = (
     MavenArtifact("org.apache.iceberg", "iceberg-spark-runtime-4.1_2.13", ICEBERG_VERSION),
+    # S3FileIO for the compose and aws profiles (MinIO, S3).
+    MavenArtifact("org.apache.iceberg", "iceberg-aws-bundle", ICEBERG_VERSION),
     MavenArtifact("org.apache.spark", "spark-sql-kafka-0-10_2.13", SPARK_VERSION),
     MavenArtifact("org.apache.spark", "spark-token-provider-kafka-0-10_2.13", SPARK_VERSION),
     MavenArtifact("org.apache.kafka", "kafka-clients", SPARK_KAFKA_CLIENTS_VERSION),
@@ -29,9 +30,5 @@ SPARK_ARTIFACTS = (
 )
 
 
-def ensure_spark_jars(settings: LakehouseSettings, console: Console | None = None) -> list[Path]:
-    console = console or Console(stderr=True)
-    return [
-        fetch(artifact, settings.cache_dir, settings.maven_repository, console)
-        for artifact in SPARK_ARTIFACTS
-    ]
+def ensure_spark_jars(cache_dir: str | Path, repository: str, console: Console) -> list[Path]:
+    return [fetch(artifact, Path(cache_dir), repository, console) for artifact in SPARK_ARTIFACTS]

@@ -1,0 +1,30 @@
+"""Dagster resources, each built from the one settings object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecommerce_assets.resources.iceberg import IcebergCatalogResource
+from ecommerce_assets.resources.kafka import KafkaResource
+from ecommerce_assets.resources.spark import LakehouseSparkResource
+from ecommerce_assets.resources.trino import TrinoResource
+from ecommerce_assets.settings import LakehouseSettings
+
+
+def build_resources(settings: LakehouseSettings) -> dict[str, Any]:
+    """The resources of every asset, keyed by the parameter name assets use."""
+    return {
+        "iceberg": IcebergCatalogResource.from_settings(settings),
+        "spark": LakehouseSparkResource.from_settings(settings),
+        "kafka": KafkaResource.from_settings(settings),
+        "trino": TrinoResource.from_settings(settings),
+    }
+
+
+__all__ = [
+    "IcebergCatalogResource",
+    "KafkaResource",
+    "LakehouseSparkResource",
+    "TrinoResource",
+    "build_resources",
+]

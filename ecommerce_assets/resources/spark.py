@@ -1,0 +1,73 @@
+"""A Spark session wired to the shared Iceberg catalog and able to read Kafka.
+
+We use dagster-pyspark's resource as is and only add the step it cannot know about:
+fetching the Iceberg runtime and Kafka connector jars into the cache before the session
+starts (a no-op once they are there).
+"""
+
+from __future__ import annotations
+
+from dagster import InitResourceContext
+from dagster_pyspark import PySparkResource
+from rich.console import Console
+
+from ecommerce_assets.settings import LakehouseSettings
+from ecommerce_assets.stack.artifacts import cached_path
+from ecommerce_assets.stack.spark_jars import SPARK_ARTIFACTS, ensure_spark_jars
+
+
+def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
+    """Spark configuration for the profile: master, memory, jars and the Iceberg catalog."""
+    catalog = f"spark.sql.catalog.{settings.catalog_name}"
+    jars = ",".join(str(cached_path(a, settings.cache_dir)) for a in SPARK_ARTIFACTS)
+    conf = {
+        "spark.master": settings.spark_master,
+        "spark.app.name": "ecommerce-lakehouse",
+        "spark.driver.memory": settings.spark_driver_memory,
+        "spark.jars": jars,
+        "spark.sql.extensions": (
+            "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
+        ),
+        catalog: "org.apache.iceberg.spark.SparkCatalog",
+        f"{catalog}.type": "rest",
+        f"{catalog}.uri": settings.rest_uri,
+        "spark.sql.defaultCatalog": settings.catalog_name,
+        "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
+        "spark.sql.session.timeZone": "UTC",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+    }
+    if settings.profile == "local":
+        conf["spark.driver.host"] = "127.0.0.1"
+        conf["spark.driver.bindAddress"] = "127.0.0.1"
+    if settings.catalog_warehouse_id:
+        conf[f"{catalog}.warehouse"] = settings.catalog_warehouse_id
+    if settings.warehouse_uri.startswith("s3://"):
+        conf[f"{catalog}.io-impl"] = "org.apache.iceberg.aws.s3.S3FileIO"
+        conf[f"{catalog}.client.region"] = settings.s3_region
+        if settings.s3_endpoint:
+            conf[f"{catalog}.s3.endpoint"] = settings.s3_endpoint
+            conf[f"{catalog}.s3.path-style-access"] = "true"
+        if settings.s3_access_key and settings.s3_secret_key:
+            conf[f"{catalog}.s3.access-key-id"] = settings.s3_access_key
+            conf[f"{catalog}.s3.secret-access-key"] = settings.s3_secret_key
+    return conf
+
+
+class LakehouseSparkResource(PySparkResource):
+    """dagster-pyspark's session resource, plus fetching the jars the session needs."""
+
+    cache_dir: str
+    maven_repository: str
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        ensure_spark_jars(self.cache_dir, self.maven_repository, Console(stderr=True))
+        super().setup_for_execution(context)
+
+    @classmethod
+    def from_settings(cls, settings: LakehouseSettings) -> LakehouseSparkResource:
+        return cls(
+            spark_config=spark_conf(settings),
+            cache_dir=str(settings.cache_dir),
+            maven_repository=settings.maven_repository,
+        )
