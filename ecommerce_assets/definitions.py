@@ -8,8 +8,11 @@ from ecommerce_assets.defs.platform.round_trip import platform_round_trip, trino
 from ecommerce_assets.resources import build_resources
 from ecommerce_assets.settings import get_settings
 
+# What `lakehouse run` (the README's main command) materializes.
+main_job_name = "platform_round_trip_job"
+
 platform_round_trip_job = define_asset_job(
-    "platform_round_trip_job",
+    main_job_name,
     selection=[platform_round_trip],
     description="Prove pyiceberg, Spark and Trino share one Iceberg catalog.",
 )

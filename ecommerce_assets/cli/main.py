@@ -6,6 +6,8 @@ from typing import Any
 
 import click
 
+from ecommerce_assets.cli.dev import dev
+from ecommerce_assets.cli.run import run
 from ecommerce_assets.cli.stack import stack
 from ecommerce_assets.settings import SettingsError
 from ecommerce_assets.stack.errors import StackError
@@ -32,3 +34,5 @@ def cli() -> None:
 
 
 cli.add_command(stack)
+cli.add_command(run)
+cli.add_command(dev)
