@@ -134,6 +134,13 @@ class ManagedProcess:
                 start_new_session=True,
             )
         self.pid_file.write_text(str(process.pid))
+        # /proc shows the new command line only once exec has finished; wait for it so
+        # that an immediate pid() or stop() recognises the process as ours.
+        deadline = time.monotonic() + 5
+        while self.tag not in _cmdline(process.pid) and time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            time.sleep(0.01)
         return process.pid
 
     def stop(self, timeout: float = 30.0) -> bool:
