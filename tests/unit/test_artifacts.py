@@ -60,14 +60,14 @@ def test_fetch_downloads_verifies_and_caches(repository: tuple[str, Path], tmp_p
 def test_fetch_rejects_a_corrupt_download(repository: tuple[str, Path], tmp_path: Path) -> None:
     url, root = repository
     publish(root, ARTIFACT, b"tampered", sha1="0" * 40)
-    with pytest.raises(StackError, match="checksum mismatch for org.example:thing:1.0"):
+    with pytest.raises(StackError, match=r"checksum mismatch for org.example:thing:1.0"):
         fetch(ARTIFACT, tmp_path / "cache", url, Console(quiet=True))
     assert not list((tmp_path / "cache").rglob("*.jar"))
 
 
 def test_fetch_reports_a_missing_artifact(repository: tuple[str, Path], tmp_path: Path) -> None:
     url, _ = repository
-    with pytest.raises(StackError, match="download failed: .*thing-1.0.jar.sha1"):
+    with pytest.raises(StackError, match=r"download failed: .*thing-1.0.jar.sha1"):
         fetch(ARTIFACT, tmp_path / "cache", url, Console(quiet=True))
 
 

@@ -53,5 +53,6 @@ def test_override_that_fits_is_used(tmp_path: Path) -> None:
 
 def test_search_fails_with_a_fix_when_nothing_fits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("ecommerce_assets.stack.java.SEARCH_ROOTS", ())
-    with pytest.raises(StackError, match="no suitable Java for Trino.*set LAKEHOUSE_TRINO_JAVA_HOME"):
+    expected = r"no suitable Java for Trino.*set LAKEHOUSE_TRINO_JAVA_HOME"
+    with pytest.raises(StackError, match=expected):
         find_jdk(24, setting="LAKEHOUSE_TRINO_JAVA_HOME", purpose="Trino")

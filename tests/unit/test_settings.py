@@ -35,19 +35,19 @@ def test_non_numeric_port_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_out_of_range_port_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAKEHOUSE_TRINO_PORT", "70000")
-    with pytest.raises(SettingsError, match="LAKEHOUSE_TRINO_PORT"):
+    with pytest.raises(SettingsError, match=r"LAKEHOUSE_TRINO_PORT"):
         load_settings()
 
 
 def test_malformed_heap_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAKEHOUSE_TRINO_HEAP", "lots")
-    with pytest.raises(SettingsError, match="LAKEHOUSE_TRINO_HEAP"):
+    with pytest.raises(SettingsError, match=r"LAKEHOUSE_TRINO_HEAP"):
         load_settings()
 
 
 def test_unknown_profile_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAKEHOUSE_PROFILE", "mars")
-    with pytest.raises(SettingsError, match="LAKEHOUSE_PROFILE.*'local', 'compose' or 'aws'"):
+    with pytest.raises(SettingsError, match=r"LAKEHOUSE_PROFILE.*'local', 'compose' or 'aws'"):
         load_settings()
 
 
