@@ -76,6 +76,7 @@ def _download(url: str, target: Path, label: str, console: Console) -> None:
                     TimeRemainingColumn(),
                     console=console,
                     transient=True,
+                    disable=not console.is_terminal,
                 ) as progress,
             ):
                 task = progress.add_task(label, total=total)
@@ -129,7 +130,7 @@ def fetch(artifact: MavenArtifact, cache_dir: Path, repository: str, console: Co
             "The download was corrupted; run the command again."
         )
     partial.rename(target)
-    console.print(f"  fetched {artifact.filename} ({target.stat().st_size / 1e6:.0f} MB)")
+    console.print(f"  fetched {artifact.filename} ({target.stat().st_size / 2**20:.1f} MiB)")
     return target
 
 

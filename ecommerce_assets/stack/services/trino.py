@@ -8,9 +8,11 @@ pid to watch and stop, and the exact flags in one place.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from rich.console import Console
+from trino.dbapi import connect
 
 from ecommerce_assets.stack.artifacts import MavenArtifact, fetch, unpack
 from ecommerce_assets.stack.java import find_jdk
@@ -52,6 +54,7 @@ class TrinoService(Service):
             fetch(SERVER, cache, repository, console), cache / f"trino-server-{TRINO_VERSION}"
         )
         unpack(fetch(ICEBERG_PLUGIN, cache, repository, console), server / "plugin" / "iceberg")
+        _prune_plugins(server)
         return server
 
     def _write_config(self, server: Path) -> Path:
@@ -69,6 +72,7 @@ class TrinoService(Service):
                     "discovery.uri": self.endpoint,
                     "query.max-memory": query_memory,
                     "query.max-memory-per-node": query_memory,
+                    "memory.heap-headroom-per-node": f"{heap_bytes // 4 // 2**20}MB",
                     "plugin.dir": str(server / "plugin"),
                     "catalog.config-dir": str(etc / "catalog"),
                     # A laptop-sized node: few threads, quick start.
@@ -84,6 +88,9 @@ class TrinoService(Service):
                     "node.environment": "lakehouse",
                     "node.id": "lakehouse-local",
                     "node.data-dir": str(self.home / "data"),
+                    # Listen on loopback only, and tell the (single) node so.
+                    "node.bind-ip": self.host,
+                    "node.internal-address": self.host,
                 }
             )
         )
@@ -100,12 +107,23 @@ class TrinoService(Service):
             "iceberg.catalog.type": "rest",
             "iceberg.rest-catalog.uri": s.rest_uri,
             "iceberg.file-format": "PARQUET",
+            "iceberg.rest-catalog.warehouse": s.catalog_warehouse_id or s.warehouse_uri,
             # Let Trino's DROP TABLE remove data in a shared warehouse too.
             "iceberg.unique-table-location": "true",
         }
         if s.warehouse_uri.startswith("file://"):
+            # Trino resolves file:// table locations against this root, so it must be "/".
             values["fs.native-local.enabled"] = "true"
-            values["local.location"] = "file:///"
+            values["local.location"] = "/"
+        else:
+            values["fs.native-s3.enabled"] = "true"
+            values["s3.region"] = s.s3_region
+            if s.s3_endpoint:
+                values["s3.endpoint"] = s.s3_endpoint
+                values["s3.path-style-access"] = "true"
+            if s.s3_access_key and s.s3_secret_key:
+                values["s3.aws-access-key"] = s.s3_access_key
+                values["s3.aws-secret-key"] = s.s3_secret_key
         return values
 
     def prepare(self, console: Console) -> LaunchSpec:
@@ -151,7 +169,40 @@ class TrinoService(Service):
         if not port_accepts(self.host, self.settings.trino_port):
             return False
         info = get_json(f"{self.endpoint}/v1/info")
-        return isinstance(info, dict) and info.get("starting") is False
+        if not (isinstance(info, dict) and info.get("starting") is False):
+            return False
+        # For ~2 s after start-up the node is not yet schedulable (NO_NODES_AVAILABLE):
+        # healthy means a real query through the Iceberg catalog answers.
+        try:
+            with connect(
+                host=self.host,
+                port=self.settings.trino_port,
+                user=self.settings.trino_user,
+                catalog=self.settings.trino_catalog,
+                request_timeout=10,
+            ) as connection:
+                cursor = connection.cursor()
+                cursor.execute("SHOW SCHEMAS")
+                cursor.fetchall()
+        except Exception:
+            return False
+        return True
+
+
+# Plugins of the server tarball that this stack never loads; dropping them saves ~250 MB
+# of disk and some start-up time.
+_KEEP_PLUGINS = {"iceberg"}
+
+
+def _prune_plugins(server: Path) -> None:
+    marker = server / ".pruned"
+    if marker.exists():
+        return
+    for plugin in (server / "plugin").iterdir():
+        if plugin.is_dir() and plugin.name not in _KEEP_PLUGINS:
+            shutil.rmtree(plugin)
+    shutil.rmtree(server / "secrets-plugin", ignore_errors=True)
+    marker.touch()
 
 
 def _to_bytes(size: str) -> int:
