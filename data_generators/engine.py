@@ -69,10 +69,10 @@ class Engine:
         # the simulated traffic; a flat profile keeps it near the target all day.
         self.events_per_day = int(params.rate * 86_400) if self.live else params.events_per_day
         if self.live:
+            today = dt.date(1970, 1, 1) + dt.timedelta(days=start_ms // MS_PER_DAY)
             params = params.model_copy(
-                update={"start_date": dt.date(1970, 1, 1) + dt.timedelta(days=start_ms // MS_PER_DAY),
-                        "events_per_day": self.events_per_day}
-            )  # fmt: skip
+                update={"start_date": today, "events_per_day": self.events_per_day}
+            )
         self.universe = Universe(params, start_ms=start_ms)
         self.model = ClickstreamModel(self.universe)
         self.n_slices = slices_per_day(self.events_per_day)
