@@ -75,7 +75,8 @@ class Engine:
             )
         self.universe = Universe(params, start_ms=start_ms)
         self.model = ClickstreamModel(self.universe)
-        self.n_slices = slices_per_day(self.events_per_day)
+        # Live slices last one second so a run can stop promptly at its duration.
+        self.n_slices = 86_400 if self.live else slices_per_day(self.events_per_day)
         self.slice_ms = MS_PER_DAY // self.n_slices
         trouble = params.trouble
         self.drift_ms = (
