@@ -8,7 +8,6 @@
 # logs bucket uses SSE-S3 because ALB access logs cannot be delivered to SSE-KMS buckets.
 
 data "aws_caller_identity" "current" {}
-data "aws_region" "current" {}
 data "aws_partition" "current" {}
 data "aws_elb_service_account" "current" {}
 
@@ -16,56 +15,75 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
-  data_buckets = {
-    lake      = "${var.name}-lake-${local.account_id}"
-    artifacts = "${var.name}-artifacts-${local.account_id}"
-  }
-  logs_bucket = "${var.name}-logs-${local.account_id}"
+  lake_bucket      = "${var.name}-lake-${local.account_id}"
+  artifacts_bucket = "${var.name}-artifacts-${local.account_id}"
+  logs_bucket      = "${var.name}-logs-${local.account_id}"
 }
 
 # --- Data buckets (lake, artifacts) ------------------------------------------------
+# Written out per bucket rather than with for_each: every setting of a bucket stays
+# visible in one place, and static scanners can follow each one.
 
-resource "aws_s3_bucket" "data" {
+resource "aws_s3_bucket" "lake" {
   #checkov:skip=CKV_AWS_144:Cross-region replication doubles storage cost; Iceberg data is rebuilt from Kafka and landing files. Enable per environment when an RPO demands it.
   #checkov:skip=CKV2_AWS_62:No consumer of bucket event notifications: Dagster sensors poll the catalog and Kafka offsets.
-  for_each = local.data_buckets
-
-  bucket        = each.value
+  bucket        = local.lake_bucket
   force_destroy = var.force_destroy
 }
 
-resource "aws_s3_bucket_public_access_block" "data" {
-  for_each = aws_s3_bucket.data
+resource "aws_s3_bucket" "artifacts" {
+  #checkov:skip=CKV_AWS_144:Job code and logs are rebuilt from the repository and are not worth replicating.
+  #checkov:skip=CKV2_AWS_62:No consumer of bucket event notifications.
+  bucket        = local.artifacts_bucket
+  force_destroy = var.force_destroy
+}
 
-  bucket                  = each.value.id
+resource "aws_s3_bucket_public_access_block" "lake" {
+  bucket                  = aws_s3_bucket.lake.id
   block_public_acls       = true
   block_public_policy     = true
   ignore_public_acls      = true
   restrict_public_buckets = true
 }
 
-resource "aws_s3_bucket_ownership_controls" "data" {
-  for_each = aws_s3_bucket.data
+resource "aws_s3_bucket_public_access_block" "artifacts" {
+  bucket                  = aws_s3_bucket.artifacts.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
 
-  bucket = each.value.id
+resource "aws_s3_bucket_ownership_controls" "lake" {
+  bucket = aws_s3_bucket.lake.id
   rule {
     object_ownership = "BucketOwnerEnforced"
   }
 }
 
-resource "aws_s3_bucket_versioning" "data" {
-  for_each = aws_s3_bucket.data
+resource "aws_s3_bucket_ownership_controls" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
 
-  bucket = each.value.id
+resource "aws_s3_bucket_versioning" "lake" {
+  bucket = aws_s3_bucket.lake.id
   versioning_configuration {
     status = "Enabled"
   }
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
-  for_each = aws_s3_bucket.data
+resource "aws_s3_bucket_versioning" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
 
-  bucket = each.value.id
+resource "aws_s3_bucket_server_side_encryption_configuration" "lake" {
+  bucket = aws_s3_bucket.lake.id
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
@@ -75,16 +93,35 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
   }
 }
 
-resource "aws_s3_bucket_logging" "data" {
-  for_each = aws_s3_bucket.data
+resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = var.kms_key_arn
+    }
+    bucket_key_enabled = true
+  }
+}
 
-  bucket        = each.value.id
+resource "aws_s3_bucket_logging" "lake" {
+  bucket        = aws_s3_bucket.lake.id
   target_bucket = aws_s3_bucket.logs.id
-  target_prefix = "s3-access/${each.key}/"
+  target_prefix = "s3-access/lake/"
+}
+
+resource "aws_s3_bucket_logging" "artifacts" {
+  bucket        = aws_s3_bucket.artifacts.id
+  target_bucket = aws_s3_bucket.logs.id
+  target_prefix = "s3-access/artifacts/"
 }
 
 data "aws_iam_policy_document" "tls_only" {
-  for_each = merge(local.data_buckets, { logs = local.logs_bucket })
+  for_each = {
+    lake      = local.lake_bucket
+    artifacts = local.artifacts_bucket
+    logs      = local.logs_bucket
+  }
 
   statement {
     sid     = "DenyInsecureTransport"
@@ -108,17 +145,31 @@ data "aws_iam_policy_document" "tls_only" {
   }
 }
 
-resource "aws_s3_bucket_policy" "data" {
-  for_each = aws_s3_bucket.data
+resource "aws_s3_bucket_policy" "lake" {
+  bucket = aws_s3_bucket.lake.id
+  policy = data.aws_iam_policy_document.tls_only["lake"].json
 
-  bucket = each.value.id
-  policy = data.aws_iam_policy_document.tls_only[each.key].json
+  depends_on = [aws_s3_bucket_public_access_block.lake]
+}
 
-  depends_on = [aws_s3_bucket_public_access_block.data]
+resource "aws_s3_bucket_policy" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  policy = data.aws_iam_policy_document.tls_only["artifacts"].json
+
+  depends_on = [aws_s3_bucket_public_access_block.artifacts]
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "lake" {
-  bucket = aws_s3_bucket.data["lake"].id
+  bucket = aws_s3_bucket.lake.id
+
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+    filter {}
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 3
+    }
+  }
 
   # Iceberg expires its own snapshots; S3 versions only protect against mistakes.
   rule {
@@ -134,9 +185,6 @@ resource "aws_s3_bucket_lifecycle_configuration" "lake" {
     noncurrent_version_expiration {
       noncurrent_days = var.noncurrent_version_retention_days
     }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
   }
 
   # Checkpoints are rewritten constantly; old versions have no use beyond a few days.
@@ -149,16 +197,25 @@ resource "aws_s3_bucket_lifecycle_configuration" "lake" {
     noncurrent_version_expiration {
       noncurrent_days = 7
     }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
   }
 
-  depends_on = [aws_s3_bucket_versioning.data]
+  depends_on = [aws_s3_bucket_versioning.lake]
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
-  bucket = aws_s3_bucket.data["artifacts"].id
+  bucket = aws_s3_bucket.artifacts.id
+
+  rule {
+    id     = "old-versions"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_retention_days
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 3
+    }
+  }
 
   rule {
     id     = "emr-logs"
@@ -169,27 +226,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
     expiration {
       days = var.log_retention_days
     }
-    noncurrent_version_expiration {
-      noncurrent_days = 7
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
   }
 
-  rule {
-    id     = "old-versions"
-    status = "Enabled"
-    filter {}
-    noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_retention_days
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.data]
+  depends_on = [aws_s3_bucket_versioning.artifacts]
 }
 
 # --- Logs bucket -------------------------------------------------------------------

@@ -1,21 +1,21 @@
 output "lake_bucket_name" {
   description = "Name of the bucket holding the Iceberg warehouse and the streaming checkpoints."
-  value       = aws_s3_bucket.data["lake"].id
+  value       = aws_s3_bucket.lake.id
 }
 
 output "lake_bucket_arn" {
   description = "ARN of the lake bucket."
-  value       = aws_s3_bucket.data["lake"].arn
+  value       = aws_s3_bucket.lake.arn
 }
 
 output "artifacts_bucket_name" {
   description = "Name of the bucket holding Spark entry points, jars and EMR logs."
-  value       = aws_s3_bucket.data["artifacts"].id
+  value       = aws_s3_bucket.artifacts.id
 }
 
 output "artifacts_bucket_arn" {
   description = "ARN of the artifacts bucket."
-  value       = aws_s3_bucket.data["artifacts"].arn
+  value       = aws_s3_bucket.artifacts.arn
 }
 
 output "logs_bucket_name" {
@@ -30,10 +30,10 @@ output "logs_bucket_arn" {
 
 output "warehouse_uri" {
   description = "Root URI of the Iceberg tables: s3://<lake>/warehouse."
-  value       = "s3://${aws_s3_bucket.data["lake"].id}/warehouse"
+  value       = "s3://${aws_s3_bucket.lake.id}/warehouse"
 }
 
 output "checkpoint_root_uri" {
   description = "Root URI of Spark streaming checkpoints: s3://<lake>/checkpoints."
-  value       = "s3://${aws_s3_bucket.data["lake"].id}/checkpoints"
+  value       = "s3://${aws_s3_bucket.lake.id}/checkpoints"
 }

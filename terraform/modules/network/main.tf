@@ -2,8 +2,15 @@
 # NAT gateway, a free S3 gateway endpoint, optional interface endpoints for the AWS
 # APIs the platform calls, flow logs, and the private DNS namespace services register in.
 
+# Zones a, b and c of the region, in that order: a fixed set, so subnets (and the
+# brokers and database in them) never move when AWS opens another zone.
 data "aws_availability_zones" "available" {
   state = "available"
+
+  filter {
+    name   = "zone-name"
+    values = [for suffix in ["a", "b", "c"] : "${data.aws_region.current.name}${suffix}"]
+  }
 }
 
 data "aws_region" "current" {}

@@ -5,8 +5,11 @@
 #                  launched in this task (DefaultRunLauncher), heavy work goes to Spark
 #                  on EMR Serverless and SQL to Trino
 # with RDS PostgreSQL as Dagster's storage. The database password never leaves Secrets
-# Manager: RDS manages it there, and ECS injects it as PGPASSWORD, which libpq reads
-# when LAKEHOUSE_DAGSTER_POSTGRES_URL carries no password.
+# Manager: RDS manages (and can rotate) it there, and ECS injects it at task start as
+#   DAGSTER_POSTGRES_PASSWORD  read by the image's dagster.yaml (docker/dagster.yaml,
+#                              with DAGSTER_POSTGRES_USER/HOST/DB below), and
+#   PGPASSWORD                 read by libpq for LAKEHOUSE_DAGSTER_POSTGRES_URL, which
+#                              carries no password.
 
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
@@ -19,12 +22,21 @@ locals {
   db_name     = "dagster"
   db_username = "dagster"
 
-  # The settings every Dagster container gets, plus where Dagster keeps its instance.
+  # The settings every Dagster container gets, plus the parts of the storage address
+  # the image's dagster.yaml reads.
   environment = concat(
     [for k, v in var.environment : { name = k, value = v }],
-    [{ name = "DAGSTER_HOME", value = var.dagster_home }],
+    [
+      { name = "DAGSTER_POSTGRES_USER", value = local.db_username },
+      { name = "DAGSTER_POSTGRES_HOST", value = aws_db_instance.this.address },
+      { name = "DAGSTER_POSTGRES_DB", value = local.db_name },
+    ],
   )
-  secrets = [{ name = "PGPASSWORD", valueFrom = "${aws_db_instance.this.master_user_secret[0].secret_arn}:password::" }]
+  db_password = "${aws_db_instance.this.master_user_secret[0].secret_arn}:password::"
+  secrets = [
+    { name = "DAGSTER_POSTGRES_PASSWORD", valueFrom = local.db_password },
+    { name = "PGPASSWORD", valueFrom = local.db_password },
+  ]
 
   workspace_args = ["--grpc-host", local.code_host, "--grpc-port", tostring(local.code_port)]
 
@@ -291,7 +303,7 @@ resource "aws_iam_role_policy" "code_location_spark" {
 # --- Tasks and services ------------------------------------------------------------
 
 resource "aws_ecs_task_definition" "this" {
-  #checkov:skip=CKV_AWS_336:Dagster writes its instance files (compute logs, local artifacts, telemetry) under DAGSTER_HOME in the image; the writable layer is per task and discarded with it.
+  #checkov:skip=CKV_AWS_336:Dagster writes its instance files (compute logs, local artifacts) under DAGSTER_HOME (/opt/dagster/home) in the image; the writable layer is per task and discarded with it.
   for_each = local.services
 
   family                   = "${var.name}-dagster-${each.key}"

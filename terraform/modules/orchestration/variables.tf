@@ -58,12 +58,6 @@ variable "environment" {
   type        = map(string)
 }
 
-variable "dagster_home" {
-  description = "DAGSTER_HOME inside the image; its dagster.yaml must read the storage URL from LAKEHOUSE_DAGSTER_POSTGRES_URL."
-  type        = string
-  default     = "/opt/dagster/dagster_home"
-}
-
 variable "code_location_module" {
   description = "Python module holding the Dagster Definitions."
   type        = string

@@ -145,9 +145,9 @@ variable "kafka_group_patterns" {
 # --- Spark -------------------------------------------------------------------------
 
 variable "emr_release_label" {
-  description = "EMR release of the Spark application."
+  description = "EMR release of the Spark application (emr-spark-8.0.0: Spark 4.0.2)."
   type        = string
-  default     = "emr-7.9.0"
+  default     = "emr-spark-8.0.0"
 }
 
 variable "spark_max_vcpu" {

@@ -41,6 +41,7 @@ locals {
 }
 
 resource "aws_security_group" "this" {
+  #checkov:skip=CKV2_AWS_5:Attached in other modules (MSK, EMR Serverless, ECS services, RDS, ALB) through the ids output.
   for_each = local.groups
 
   name        = "${var.name}-${each.key}"
@@ -76,6 +77,7 @@ resource "aws_vpc_security_group_egress_rule" "flow" {
 
 # Spark drivers and executors of one job talk to each other on ephemeral ports.
 resource "aws_vpc_security_group_ingress_rule" "spark_internal" {
+  #checkov:skip=CKV_AWS_25:The source is the spark group itself, not 0.0.0.0/0; the range covers Spark's ephemeral driver and executor ports.
   security_group_id            = aws_security_group.this["spark"].id
   referenced_security_group_id = aws_security_group.this["spark"].id
   description                  = "Spark driver and executors of a job"

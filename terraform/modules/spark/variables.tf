@@ -4,13 +4,13 @@ variable "name" {
 }
 
 variable "release_label" {
-  description = "EMR release of the application; its Spark version must run the project's jobs and match the Iceberg and Kafka connector jars they ship."
+  description = "EMR release of the application. emr-spark-8.0.0 is Spark 4.0.2 with Iceberg 1.10.1 (the 7.x releases are Spark 3.5); jobs must ship jars built for that Spark."
   type        = string
-  default     = "emr-7.9.0"
+  default     = "emr-spark-8.0.0"
 
   validation {
-    condition     = can(regex("^emr-[0-9]+\\.[0-9]+\\.[0-9]+$", var.release_label))
-    error_message = "release_label must look like emr-7.9.0."
+    condition     = can(regex("^emr-(spark-)?[0-9]+\\.[0-9]+\\.[0-9]+$", var.release_label))
+    error_message = "release_label must look like emr-spark-8.0.0 or emr-7.9.0."
   }
 }
 
