@@ -148,7 +148,7 @@ resource "aws_db_instance" "this" {
   backup_retention_period    = var.db_backup_retention_days
   copy_tags_to_snapshot      = true
   deletion_protection        = var.db_deletion_protection
-  skip_final_snapshot        = !var.db_deletion_protection
+  skip_final_snapshot        = !var.db_final_snapshot
   final_snapshot_identifier  = "${var.name}-dagster-final"
   auto_minor_version_upgrade = true
   apply_immediately          = false

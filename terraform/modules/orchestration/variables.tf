@@ -184,6 +184,12 @@ variable "db_deletion_protection" {
   default     = true
 }
 
+variable "db_final_snapshot" {
+  description = "Take a final snapshot when the database is destroyed."
+  type        = bool
+  default     = true
+}
+
 variable "log_retention_days" {
   description = "Days container logs are kept in CloudWatch Logs."
   type        = number

@@ -31,13 +31,14 @@ locals {
       kafka_consume = false
       kafka_produce = false
     }
-    # Asset checks read every layer; the ingest sensor compares Kafka end offsets with
-    # the checkpoints; the generators produce events.
+    # Asset checks read every layer; the ingest sensor compares Kafka end offsets
+    # (DescribeTopic, part of the produce grant) with the checkpoints; the generators
+    # create topics and produce events. Consuming is Spark's job.
     dagster = {
       read_layers   = local.layers
       write_layers  = toset([])
       checkpoints   = "read"
-      kafka_consume = true
+      kafka_consume = false
       kafka_produce = true
     }
   }
@@ -177,6 +178,7 @@ module "orchestration" {
   db_instance_class                = var.db_instance_class
   db_multi_az                      = var.db_multi_az
   db_deletion_protection           = var.deletion_protection
+  db_final_snapshot                = !var.force_destroy_data
 }
 
 module "query" {

@@ -87,7 +87,7 @@ variable "noncurrent_version_retention_days" {
 }
 
 variable "force_destroy_data" {
-  description = "Let terraform destroy delete non-empty buckets and image repositories (dev only)."
+  description = "Let terraform destroy delete non-empty buckets and image repositories, without a final database snapshot (dev only)."
   type        = bool
   default     = false
 }
@@ -131,9 +131,9 @@ variable "kafka_topic_defaults" {
 }
 
 variable "kafka_topic_patterns" {
-  description = "Topic name patterns the platform may use; narrow them once topic names are fixed."
+  description = "Topic name patterns (IAM wildcards) the platform may use: the generators' topics are shop.<stream>."
   type        = list(string)
-  default     = ["*"]
+  default     = ["shop.*"]
 }
 
 variable "kafka_group_patterns" {
