@@ -31,6 +31,9 @@ def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
         catalog: "org.apache.iceberg.spark.SparkCatalog",
         f"{catalog}.type": "rest",
         f"{catalog}.uri": settings.rest_uri,
+        # pyiceberg and Trino commit to the same tables: Spark must not serve table
+        # metadata from its own cache, or it reads snapshots that were replaced.
+        f"{catalog}.cache-enabled": "false",
         "spark.sql.defaultCatalog": settings.catalog_name,
         "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
         "spark.sql.session.timeZone": "UTC",

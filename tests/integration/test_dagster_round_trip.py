@@ -28,7 +28,8 @@ def test_round_trip_asset_materializes_and_its_check_passes(
                 instance=instance,
             )
             assert result.success
-            metadata = result.asset_materializations_for_node("platform_round_trip")[0].metadata
+            [event] = result.get_asset_materialization_events()
+            metadata = event.materialization.metadata
             assert metadata["row_count"].value == PYICEBERG_ROWS + SPARK_ROWS
             checks = result.get_asset_check_evaluations()
             assert [(c.asset_key, c.check_name, c.passed) for c in checks] == [

@@ -20,7 +20,8 @@ def test_produce_and_consume_ten_thousand_keyed_messages(
 ) -> None:
     kafka = KafkaResource.from_settings(lakehouse_stack)
     topic = "test.roundtrip"
-    futures = kafka.admin().create_topics([NewTopic(topic, num_partitions=3)])
+    admin = kafka.admin()
+    futures = admin.create_topics([NewTopic(topic, num_partitions=3)])
     futures[topic].result(timeout=30)
 
     producer = kafka.producer(**{"linger.ms": 5})
