@@ -77,6 +77,8 @@ AWS_REQUIRED_SETTINGS: tuple[str, ...] = (
     "trino_port",
     "dagster_postgres_url",
     "spark_master",
+    "spark_execution_role_arn",
+    "spark_artifacts_uri",
 )
 
 
@@ -148,6 +150,12 @@ class LakehouseSettings(BaseSettings):
     spark_master: str = "local[2]"
     spark_driver_memory: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")
     spark_shuffle_partitions: int = Field(default=4, ge=1)
+    spark_execution_role_arn: str | None = Field(
+        default=None, description="aws: IAM role EMR Serverless job runs assume."
+    )
+    spark_artifacts_uri: str | None = Field(
+        default=None, description="aws: S3 prefix Spark entry points are uploaded to."
+    )
 
     # Java: by default the stack finds a suitable JDK itself; these override it.
     java_home: Path | None = Field(

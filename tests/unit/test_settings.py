@@ -76,6 +76,8 @@ def test_aws_profile_loads_when_terraform_outputs_are_given(
         "trino_port": "8443",
         "dagster_postgres_url": "postgresql://dagster@db:5432/dagster",
         "spark_master": "emr-serverless://app-id",
+        "spark_execution_role_arn": "arn:aws:iam::123456789012:role/spark",
+        "spark_artifacts_uri": "s3://artifacts/spark",
     }
     assert set(outputs) == set(AWS_REQUIRED_SETTINGS)
     monkeypatch.setenv("LAKEHOUSE_PROFILE", "aws")

@@ -39,10 +39,7 @@ CHECKOV_VERSION = "3.3.30"
 
 # Outputs the deployment already produces for settings LakehouseSettings does not have
 # yet (see docs/terraform.md). Delete an entry once the field exists.
-PENDING_SETTINGS = {
-    "spark_execution_role_arn": "IAM role EMR Serverless jobs run as (StartJobRun needs it)",
-    "spark_artifacts_uri": "S3 prefix the code location uploads Spark entry points to",
-}
+PENDING_SETTINGS: dict[str, str] = {}
 
 # Allow statements that may use a wildcard action, with why.
 WILDCARD_ACTION_ALLOWED = {
