@@ -7,7 +7,9 @@ from typing import Any
 import click
 
 from ecommerce_assets.cli.dev import dev
+from ecommerce_assets.cli.generate import generate
 from ecommerce_assets.cli.run import run
+from ecommerce_assets.cli.sql import sql
 from ecommerce_assets.cli.stack import stack
 from ecommerce_assets.settings import SettingsError
 from ecommerce_assets.stack.errors import StackError
@@ -36,3 +38,5 @@ def cli() -> None:
 cli.add_command(stack)
 cli.add_command(run)
 cli.add_command(dev)
+cli.add_command(sql)
+cli.add_command(generate)

@@ -185,6 +185,8 @@ def resolve_classpath(pom_name: str, cache_dir: Path, console: Console) -> Path:
             "-C",  # fail on a checksum mismatch instead of warning
             "-f",
             str(pom),
+            # Maven's own download cache lives beside ours, so one folder holds it all.
+            f"-Dmaven.repo.local={cache_dir / 'm2'}",
             "dependency:copy-dependencies",
             f"-DoutputDirectory={lib}",
             "-DincludeScope=runtime",
