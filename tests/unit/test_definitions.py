@@ -1,8 +1,13 @@
 """A snapshot of the asset graph: an accidental change to keys, edges or checks shows here."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 from dagster import AssetKey
 
 from ecommerce_assets.definitions import defs, main_job_name
+from ecommerce_assets.settings import PROJECT_ROOT
 
 EXPECTED_ASSETS: dict[str, set[str]] = {
     # asset key -> keys of its upstream assets
@@ -34,3 +39,17 @@ def test_main_job_selects_the_round_trip() -> None:
 
 def test_every_resource_the_assets_need_is_defined() -> None:
     assert {"iceberg", "spark", "kafka", "trino"} <= set(defs.resources or {})
+
+
+def test_workspace_loads_the_code_location_as_dagster_dev_would(tmp_path: Path) -> None:
+    dagster = Path(sys.executable).parent / "dagster"
+    result = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", str(PROJECT_ROOT / "workspace.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={"PATH": str(dagster.parent), "DAGSTER_HOME": str(tmp_path)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "All code locations passed validation" in result.stderr + result.stdout
