@@ -235,8 +235,22 @@ class ClickstreamModel:
         return SliceClicks(keys, values, event_ms, etype, S, purchases, abandoned_rows)
 
     def _handoff(
-        self, sess, etype, event_ms, session_ids, order_ids, pu_sess, customer, channel,
-        campaign, device, declined_first, abandoned, cart_sess, cart_prod, cart_qty,
+        self,
+        sess: np.ndarray,
+        etype: np.ndarray,
+        event_ms: np.ndarray,
+        session_ids: pa.Array,
+        order_ids: pa.Array,
+        pu_sess: np.ndarray,
+        customer: np.ndarray,
+        channel: np.ndarray,
+        campaign: np.ndarray,
+        device: np.ndarray,
+        declined_first: np.ndarray,
+        abandoned: np.ndarray,
+        cart_sess: np.ndarray,
+        cart_prod: np.ndarray,
+        cart_qty: np.ndarray,
     ) -> tuple[list[Purchase], list[AbandonedCheckout]]:  # fmt: skip
         sid = session_ids.to_pylist()
         purchase_ms = dict(zip(sess[etype == PURCHASE].tolist(),
@@ -273,8 +287,24 @@ class ClickstreamModel:
         return purchases, abandoned_rows
 
     def _encode(
-        self, rng, sess, etype, product, quantity, page, term, event_ms, keys, customer, anon,
-        device, channel, campaign, order_code, order_ids, drift_ms,
+        self,
+        rng: np.random.Generator,
+        sess: np.ndarray,
+        etype: np.ndarray,
+        product: np.ndarray,
+        quantity: np.ndarray,
+        page: np.ndarray,
+        term: np.ndarray,
+        event_ms: np.ndarray,
+        keys: pa.Array,
+        customer: np.ndarray,
+        anon: np.ndarray,
+        device: np.ndarray,
+        channel: np.ndarray,
+        campaign: np.ndarray,
+        order_code: np.ndarray,
+        order_ids: pa.Array,
+        drift_ms: int | None,
     ) -> pa.Array:  # fmt: skip
         n = len(sess)
         ids = uuid_strings(rng, n, quoted=True)
