@@ -207,7 +207,8 @@ class ClickstreamModel:
             a[order] for a in (sess, etype, product, quantity, page, term)
         )
         gaps = (rng.exponential(_MEAN_GAP_MS, size=len(sess)) + 500).astype(np.int64)
-        first = np.r_[True, sess[1:] != sess[:-1]]
+        first = np.ones(len(sess), dtype=bool)
+        first[1:] = sess[1:] != sess[:-1]
         gaps[first] = 0
         cum = np.cumsum(gaps)
         base = cum[np.flatnonzero(first)][np.cumsum(first) - 1]

@@ -151,6 +151,7 @@ def generate_to_kafka(
     replication_factor: int = 1,
     producer_config: Mapping[str, Any] | None = None,
     create_topics: bool = True,
+    timeout_s: float = 30.0,
     manifest_path: Path | str | None = None,
     progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
@@ -167,6 +168,7 @@ def generate_to_kafka(
         replication_factor=replication_factor,
         producer_config=producer_config,
         create_topics=create_topics,
+        timeout_s=timeout_s,
     )
     engine, elapsed = _drive(params, writer, progress)
     manifest = engine.manifest.build(

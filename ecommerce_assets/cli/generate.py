@@ -83,6 +83,13 @@ from ecommerce_assets.settings import get_settings
     default=None,
     help="Partitions for new topics (default: LAKEHOUSE_KAFKA_DEFAULT_PARTITIONS).",
 )
+@click.option(
+    "--kafka-timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for the broker (connect, topic creation, final flush).",
+)
 @click.option("--duplicates", type=float, default=0.0, help="Share of duplicated records.")
 @click.option("--late", type=float, default=0.0, help="Share of late records.")
 @click.option("--late-max-hours", type=float, default=72.0, show_default=True)
@@ -150,6 +157,7 @@ def generate(**options: Any) -> None:
                 manifest = generate_to_kafka(
                     params, settings.bootstrap_servers, partitions=partitions,
                     manifest_path=options["manifest_path"], progress=on_progress,
+                    timeout_s=options["kafka_timeout"],
                 )  # fmt: skip
         except KafkaWriteError as error:
             raise click.ClickException(str(error)) from None

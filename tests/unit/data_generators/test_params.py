@@ -49,3 +49,17 @@ def test_topic_overrides_from_the_command_line() -> None:
         parse_topic_overrides(["order=t.orders"])
     with pytest.raises(ParameterError, match="expects STREAM=TOPIC"):
         parse_topic_overrides(["orders"])
+
+
+@pytest.mark.parametrize("events_per_day", [1, 3, 40])
+def test_tiny_shops_work_including_empty_slices(tmp_path, events_per_day: int) -> None:
+    from data_generators import generate_to_files
+
+    params = make_params(customers=1, products=1, days=2, events_per_day=events_per_day,
+                         trouble={"duplicate_share": 0.5, "malformed_share": 0.5,
+                                  "late_share": 0.5, "schema_drift_from_day": 1})  # fmt: skip
+    manifest = generate_to_files(params, tmp_path)
+    totals = manifest["totals"]["records"]
+    assert totals["customers"]["valid"] >= 1
+    lines = sum(len(p.read_text().splitlines()) for p in tmp_path.rglob("*.jsonl"))
+    assert lines == sum(t["delivered"] for t in totals.values())
