@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +34,7 @@ from data_generators.clickstream import (
     MEAN_EVENTS_PER_SESSION,
     PURCHASE,
     ClickstreamModel,
+    SliceClicks,
 )
 from data_generators.commerce import Scheduled, settle
 from data_generators.entities import Universe
@@ -99,6 +100,10 @@ class Engine:
         for day in range(p.days):
             day_t0 = self.start_ms + day * MS_PER_DAY
             date = dt.date(1970, 1, 1) + dt.timedelta(days=day_t0 // MS_PER_DAY)
+            if day == 0:
+                for chunk, rows_by_stream in enumerate(self.universe.snapshot()):
+                    batches = self._deliver(0, ("snapshot", chunk), rows_by_stream, None)
+                    yield SliceOutput(0, -1, self.start_ms, batches)
             entity_rows = self.universe.begin_day(day)
             by_slice: dict[int, dict[str, Rows]] = defaultdict(lambda: defaultdict(Rows))
             for stream, rows in entity_rows.items():
@@ -171,17 +176,33 @@ class Engine:
         if s == self.n_slices - 1:
             rows["inventory"].extend(self.universe.end_day(day))
 
-        self.manifest.count_valid(
-            "clickstream", clicks.event_ms, clicks.event_type, EVENT_TYPES,
-            None if self.drift_ms is None else clicks.event_ms >= self.drift_ms,
-        )  # fmt: skip
-        self.manifest.count_purchase_events(clicks.event_ms[clicks.event_type == PURCHASE])
-        serialized = {
-            "clickstream": (
+        batches = self._deliver(gs, ("slice", day, s), rows, clicks)
+        return SliceOutput(day, s, t1, batches)
+
+    def _deliver(
+        self,
+        gs: int,
+        coords: tuple[str, int] | tuple[str, int, int],
+        rows: Mapping[str, Rows],
+        clicks: SliceClicks | None,
+    ) -> list[Serialized]:
+        """Serialize, count, inject trouble and return what is due in slice ``gs``.
+
+        ``coords`` name the unit of work for seeding (a slice, or a snapshot chunk).
+        """
+        p = self.params
+        tag, *where = coords
+        serialized: dict[str, tuple[Serialized, np.ndarray]] = {}
+        if clicks is not None:
+            self.manifest.count_valid(
+                "clickstream", clicks.event_ms, clicks.event_type, EVENT_TYPES,
+                None if self.drift_ms is None else clicks.event_ms >= self.drift_ms,
+            )  # fmt: skip
+            self.manifest.count_purchase_events(clicks.event_ms[clicks.event_type == PURCHASE])
+            serialized["clickstream"] = (
                 Serialized("clickstream", clicks.keys, clicks.values, clicks.event_ms),
                 clicks.event_ms,
             )
-        }
         for stream in STREAMS[1:]:
             r = rows.get(stream)
             if not r:
@@ -195,24 +216,19 @@ class Engine:
             self.manifest.count_valid(
                 stream, ms, r.types, drifted=np.array(versions) == DRIFT_SCHEMA_VERSION
             )
-            ids = uuid_strings(
-                rng_for(p.seed, "ids", day, s, _STREAM_ID[stream]), len(r), quoted=False
-            )
+            id_rng = rng_for(p.seed, f"ids-{tag}", *where, _STREAM_ID[stream])
+            ids = uuid_strings(id_rng, len(r), quoted=False)
             values = encode_rows(ids, r.types, ms, versions, r.payloads)
-            serialized[stream] = (
-                Serialized(
-                    stream, pa.array(r.keys, pa.string()), pa.array(values, pa.string()), ms
-                ),
-                ms,
-            )
+            keys = pa.array(r.keys, pa.string())
+            serialized[stream] = (Serialized(stream, keys, pa.array(values, pa.string()), ms), ms)
 
         batches = []
-        delayed_now = self._delayed.pop(gs, {})
+        delayed_now = self._delayed.pop(gs, {}) if tag == "slice" else {}
         for stream in STREAMS:
             parts: list[Serialized] = list(delayed_now.get(stream, []))
             if stream in serialized:
                 batch, ms = serialized[stream]
-                trouble_rng = rng_for(p.seed, "trouble", day, s, _STREAM_ID[stream])
+                trouble_rng = rng_for(p.seed, f"trouble-{tag}", *where, _STREAM_ID[stream])
                 out, _delayed, injected = inject(batch, ms, trouble_rng, p.trouble)
                 self.manifest.count_trouble(stream, injected)
                 # Anything due after this slice (delayed records, but also the tails of
@@ -230,4 +246,4 @@ class Engine:
                 if len(merged):
                     self.manifest.count_delivered(stream, merged.timestamps)
                     batches.append(merged)
-        return SliceOutput(day, s, t1, batches)
+        return batches

@@ -12,6 +12,7 @@ sync at 00:00-00:05), so every order sees the prices and profiles its day starte
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -275,6 +276,28 @@ class Universe:
 
     # -- the nightly sync --------------------------------------------------------
 
+    def snapshot(self, chunk: int = 10_000) -> Iterator[dict[str, Rows]]:
+        """The state at the start of the run, in chunks so memory stays bounded.
+
+        Customers and products that exist before the first day are announced at its
+        first instant (``customer_created``, ``product_created``, ``inventory_snapshot``).
+        Consume it fully before :meth:`begin_day` (0) changes the state.
+        """
+        t0 = self.start_ms
+        customers = int(self.customers_existing_at(np.array([t0 - 1]))[0])
+        products = int(self.products_launched_at(np.array([t0 - 1]))[0])
+        for lo in range(0, customers, chunk):
+            rows = Rows()
+            for i in range(lo, min(lo + chunk, customers)):
+                rows.add(t0, "customer_created", i + 1, self.customer_payload(i))
+            yield {"customers": rows}
+        for lo in range(0, products, chunk):
+            products_rows, stock_rows = Rows(), Rows()
+            for j in range(lo, min(lo + chunk, products)):
+                products_rows.add(t0, "product_created", j + 1, self.product_payload(j))
+                stock_rows.add(t0, "inventory_snapshot", j + 1, self._stock_payload(j))
+            yield {"products": products_rows, "inventory": stock_rows}
+
     def begin_day(self, day_index: int) -> dict[str, Rows]:
         """Apply the day's entity changes and return their events, per stream."""
         day = self.params.start_date + dt.timedelta(days=day_index)
@@ -296,9 +319,6 @@ class Universe:
         self, rows: Rows, rng: np.random.Generator, day_index: int, t0: int, t1: int
     ) -> None:
         existing = int(self.customers_existing_at(np.array([t0 - 1]))[0])
-        if day_index == 0:
-            for i in range(existing):
-                rows.add(t0, "customer_created", i + 1, self.customer_payload(i))
         changed: dict[int, list[str]] = {}
         new_tier = self._tier_of(self.spend_cents[:existing])
         for i in np.flatnonzero(new_tier != self.tier[:existing]):
@@ -334,9 +354,6 @@ class Universe:
         self, rows: Rows, rng: np.random.Generator, day_index: int, t0: int, t1: int
     ) -> None:
         launched = int(self.products_launched_at(np.array([t0 - 1]))[0])
-        if day_index == 0:
-            for j in range(launched):
-                rows.add(t0, "product_created", j + 1, self.product_payload(j))
         movers = np.sort(rng.choice(launched, size=rng.binomial(launched, PRICE_CHANGE_RATE),
                                     replace=False))  # fmt: skip
         factors = rng.choice([0.8, 0.85, 0.9, 0.95, 1.05, 1.1, 1.15], size=len(movers))
@@ -358,9 +375,6 @@ class Universe:
 
     def _restock(self, rows: Rows, day_index: int, t0: int) -> None:
         launched = int(self.products_launched_at(np.array([t0 - 1]))[0])
-        if day_index == 0:
-            for j in range(launched):
-                rows.add(t0, "inventory_snapshot", j + 1, self._stock_payload(j))
         low = np.flatnonzero(self.stock[:launched] < self.reorder_point[:launched])
         for j in low:
             j = int(j)

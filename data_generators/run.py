@@ -93,7 +93,10 @@ def _drive(
     total = params.days * engine.n_slices
     records = 0
     by_stream: dict[str, int] = {}
-    for n, out in enumerate(engine.run(), start=1):
+    done = 0
+    for out in engine.run():
+        # Snapshot chunks (slice_index -1) precede the first slice; they are not slices.
+        done += out.slice_index >= 0
         if engine.live:
             for window_ms, parts in _live_windows(out):
                 delay = window_ms / 1000 - time.time()
@@ -111,7 +114,7 @@ def _drive(
             on_slice(out)
         if progress is not None:
             progress(
-                Progress(min(out.day_index, params.days - 1), params.days, min(n, total), total,
+                Progress(min(out.day_index, params.days - 1), params.days, min(done, total), total,
                          records, dict(by_stream), time.perf_counter() - started)
             )  # fmt: skip
         if params.duration_s is not None and time.time() - wall_start >= params.duration_s:
