@@ -108,7 +108,7 @@ class GeneratorParams(_Strict):
     #: Mean clickstream events per day; weekdays and season move the real number.
     events_per_day: int = Field(default=100_000, ge=1)
     mode: Mode = "backfill"
-    #: Live mode only: target records per second across all topics.
+    #: Live mode only: target clickstream events per second (other streams add ~5%).
     rate: float = Field(default=1_000.0, gt=0)
     #: Live mode only: stop after this many wall-clock seconds (None: run all days).
     duration_s: float | None = Field(default=None, gt=0)

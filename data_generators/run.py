@@ -5,6 +5,12 @@
 * :func:`iter_records` - the writer-agnostic stream, for tests and custom sinks.
 
 Each returns/creates the ground-truth manifest (see :mod:`data_generators.manifest`).
+
+Live mode starts the simulated clock at the current time and delivers every record when
+the wall clock reaches its timestamp (in 100 ms windows), so timestamps are current.
+Sessions last a couple of minutes, so the event rate ramps up to the target over about
+that long. A live run stops at a whole one-second slice; delayed (late) records not yet
+due at that point are not delivered, and the manifest's ``delivered`` counts say so.
 """
 
 from __future__ import annotations
