@@ -32,7 +32,10 @@ def topics_for(prefix: str) -> dict[str, str]:
 def consume_all(bootstrap: str, topics: list[str], expected: int) -> list:
     consumer = Consumer(
         {"bootstrap.servers": bootstrap, "group.id": f"it-{uuid.uuid4()}",
-         "auto.offset.reset": "earliest", "enable.auto.commit": False}
+         "auto.offset.reset": "earliest", "enable.auto.commit": False,
+         # Topics created a moment ago may be missing from the first metadata answer;
+         # librdkafka would otherwise look again only after 5 minutes.
+         "topic.metadata.refresh.interval.ms": 1000}
     )  # fmt: skip
     consumer.subscribe(topics)
     messages: list = []

@@ -38,7 +38,12 @@ def test_produce_and_consume_ten_thousand_keyed_messages(
     assert producer.flush(30) == 0
     assert failures == []
 
-    consumer = kafka.consumer("test-roundtrip", **{"enable.auto.commit": False})
+    # A topic created a moment ago may be missing from the consumer's first metadata
+    # answer; without a short refresh interval librdkafka looks again after 5 minutes.
+    consumer = kafka.consumer(
+        "test-roundtrip",
+        **{"enable.auto.commit": False, "topic.metadata.refresh.interval.ms": 1000},
+    )
     consumer.subscribe([topic])
     by_key: dict[str, list[int]] = defaultdict(list)
     partitions_of_key: dict[str, set[int]] = defaultdict(set)
