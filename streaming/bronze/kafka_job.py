@@ -1,0 +1,168 @@
+"""Kafka -> bronze with Structured Streaming: one query per topic.
+
+Each micro-batch is parsed once and cached, so Kafka is read once per batch; one small
+aggregation over the cache yields the counts, offset ranges and event days the writers
+and the report need (no ``count()`` that would re-read Kafka). Then the good rows go to
+the topic's bronze table and the dead letters to the dead-letter table, each through
+:class:`~streaming.bronze.sink.KafkaTableWriter` (exactly once, see
+:mod:`streaming.bronze.sink`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.streaming import StreamingQuery
+
+from streaming.bronze.checkpoint import committed_offsets
+from streaming.bronze.config import BronzeConfig, StreamReport
+from streaming.bronze.parse import bronze_rows, dead_letter_rows, kafka_records, parse_records
+from streaming.bronze.session import job_conf
+from streaming.bronze.sink import KafkaTableWriter, batch_stats, fail_at
+from streaming.bronze.tables import ensure_bronze_tables
+
+
+class KafkaBatchProcessor:
+    """The foreachBatch function of one topic's query; accumulates what the run did."""
+
+    def __init__(self, config: BronzeConfig, topic: str) -> None:
+        self.topic = topic
+        self.fail_point = config.fail_point
+        self.bronze = KafkaTableWriter(config.table_for(topic), topic)
+        self.dead_letters = KafkaTableWriter(config.dead_letter_table, topic)
+        self.batches = 0
+        self.rows_written = 0
+        self.dead_letters_written = 0
+        self.touched_days: set[str] = set()
+        self.first_offsets: dict[int, int] = {}
+
+    def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        fail_at("before_write", self.fail_point)
+        parsed = parse_records(kafka_records(batch)).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            good, bad = batch_stats(parsed)
+            for partition, stats in [*good.items(), *bad.items()]:
+                known = self.first_offsets.get(partition, stats.first)
+                self.first_offsets[partition] = min(known, stats.first)
+            written = self.bronze.write(bronze_rows(parsed), good, batch_id)
+            fail_at("after_bronze_write", self.fail_point)
+            dead = self.dead_letters.write(dead_letter_rows(parsed), bad, batch_id)
+            fail_at("after_all_writes", self.fail_point)
+        finally:
+            parsed.unpersist()
+        self.batches += 1
+        self.rows_written += written.rows
+        self.dead_letters_written += dead.rows
+        self.touched_days |= written.days
+
+
+def _kafka_stream(spark: SparkSession, config: BronzeConfig, topic: str) -> DataFrame:
+    reader = (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", config.bootstrap_servers)
+        .option("subscribe", topic)
+        .option("startingOffsets", "earliest")
+    )
+    if config.max_offsets_per_trigger is not None:
+        reader = reader.option("maxOffsetsPerTrigger", str(config.max_offsets_per_trigger))
+    for key, value in config.kafka_options.items():
+        reader = reader.option(key, value)
+    return reader.load()
+
+
+def _start(
+    spark: SparkSession,
+    config: BronzeConfig,
+    topic: str,
+    processor: KafkaBatchProcessor,
+    *,
+    available_now: bool,
+    interval: str = "1 second",
+) -> StreamingQuery:
+    writer = (
+        _kafka_stream(spark, config, topic)
+        .writeStream.queryName(f"bronze:{topic}")
+        .option("checkpointLocation", config.checkpoint_for(topic))
+        .foreachBatch(processor)
+    )
+    writer = (
+        writer.trigger(availableNow=True)
+        if available_now
+        else writer.trigger(processingTime=interval)
+    )
+    return writer.start()
+
+
+def _topics(config: BronzeConfig, topics: Iterable[str] | None) -> list[str]:
+    names = list(config.streams) if topics is None else list(topics)
+    for name in names:
+        config.table_for(name)  # fail early on an unknown topic
+    return names
+
+
+def run_available_now(
+    spark: SparkSession, config: BronzeConfig, topics: Iterable[str] | None = None
+) -> list[StreamReport]:
+    """Ingest everything available now, one topic after the other; raise if a query fails.
+
+    ``start_offsets`` are the checkpoint's committed offsets before the run; a partition
+    the checkpoint does not know yet (first run) starts at the lowest offset the run read.
+    """
+    names = _topics(config, topics)
+    ensure_bronze_tables(spark, config, names)
+    reports = []
+    for topic in names:
+        started = time.perf_counter()
+        checkpoint = config.checkpoint_for(topic)
+        before = committed_offsets(spark, checkpoint).get(topic, {})
+        processor = KafkaBatchProcessor(config, topic)
+        with job_conf(spark):
+            query = _start(spark, config, topic, processor, available_now=True)
+        try:
+            query.awaitTermination()
+        finally:
+            query.stop()
+        after = committed_offsets(spark, checkpoint).get(topic, {})
+        # A partition nothing was read from starts where it ends.
+        start = {**after, **processor.first_offsets, **before}
+        reports.append(
+            StreamReport(
+                topic=topic,
+                table=config.table_for(topic),
+                batches=processor.batches,
+                rows_written=processor.rows_written,
+                dead_letters=processor.dead_letters_written,
+                start_offsets=start,
+                end_offsets=after,
+                touched_days=sorted(processor.touched_days),
+                duration_s=time.perf_counter() - started,
+            )
+        )
+    return reports
+
+
+def start_continuous(
+    spark: SparkSession,
+    config: BronzeConfig,
+    topics: Iterable[str] | None = None,
+    trigger_interval: str = "1 second",
+) -> list[StreamingQuery]:
+    """Start one long-running query per topic (micro-batches every ``trigger_interval``).
+
+    The caller owns the queries: ``awaitAnyTermination`` / ``stop`` them.
+    """
+    names = _topics(config, topics)
+    ensure_bronze_tables(spark, config, names)
+    queries = []
+    with job_conf(spark):
+        for topic in names:
+            processor = KafkaBatchProcessor(config, topic)
+            queries.append(
+                _start(
+                    spark, config, topic, processor, available_now=False, interval=trigger_interval
+                )
+            )
+    return queries

@@ -1,0 +1,20 @@
+"""Create the bronze and dead-letter tables a configuration names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pyspark.sql import SparkSession
+
+from streaming.bronze.config import BronzeConfig
+from streaming.bronze.schemas import create_bronze_table, create_dead_letter_table
+
+
+def ensure_bronze_tables(
+    spark: SparkSession, config: BronzeConfig, topics: Iterable[str] | None = None
+) -> None:
+    """Create namespaces and tables that are missing; existing ones are left alone."""
+    names = list(config.streams) if topics is None else list(topics)
+    for table in sorted({config.table_for(topic) for topic in names}):
+        create_bronze_table(spark, table)
+    create_dead_letter_table(spark, config.dead_letter_table)
