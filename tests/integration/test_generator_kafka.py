@@ -8,7 +8,7 @@ from collections import Counter
 
 import orjson
 import pytest
-from confluent_kafka import Consumer
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from data_generators import generate_to_kafka, make_params
@@ -37,7 +37,16 @@ def consume_all(bootstrap: str, topics: list[str], expected: int) -> list:
          # librdkafka would otherwise look again only after 5 minutes.
          "topic.metadata.refresh.interval.ms": 1000}
     )  # fmt: skip
-    consumer.subscribe(topics)
+    # Assign every partition from the beginning instead of joining a group: no
+    # coordinator or rebalance to wait for, so a slow first group join cannot starve us.
+    metadata = consumer.list_topics(timeout=10)
+    consumer.assign(
+        [
+            TopicPartition(topic, partition, OFFSET_BEGINNING)
+            for topic in topics
+            for partition in metadata.topics[topic].partitions
+        ]
+    )
     messages: list = []
     deadline = time.monotonic() + 120
     while len(messages) < expected and time.monotonic() < deadline:

@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 import pytest
-from confluent_kafka import KafkaError
+from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
 from confluent_kafka.admin import NewTopic
 
 from ecommerce_assets.resources import KafkaResource
@@ -44,7 +44,9 @@ def test_produce_and_consume_ten_thousand_keyed_messages(
         "test-roundtrip",
         **{"enable.auto.commit": False, "topic.metadata.refresh.interval.ms": 1000},
     )
-    consumer.subscribe([topic])
+    # Assign the partitions directly: no group join to wait for.
+    partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
     by_key: dict[str, list[int]] = defaultdict(list)
     partitions_of_key: dict[str, set[int]] = defaultdict(set)
     received = 0
