@@ -1,9 +1,10 @@
 """The real local stack for integration tests: Kafka, Iceberg REST catalog, Trino, Spark.
 
-The stack runs in a fresh data folder on its own ports, so it neither sees nor disturbs
-a developer's stack on the default ports. Artifacts come from the shared cache.
+The stack runs in a fresh data folder on ports picked free at start, so it neither sees
+nor disturbs a developer's stack, or another test session's. Artifacts come from the shared cache.
 """
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -15,16 +16,24 @@ from ecommerce_assets.settings import LakehouseSettings, load_settings
 from ecommerce_assets.stack import manager
 from ecommerce_assets.stack.spark_jars import ensure_spark_jars
 
-TEST_PORTS = {
-    "kafka_port": 19092,
-    "kafka_controller_port": 19093,
-    "catalog_port": 18181,
-    "trino_port": 18080,
-}
+PORT_SETTINGS = ("kafka_port", "kafka_controller_port", "catalog_port", "trino_port")
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports free right now on 127.0.0.1, so parallel test sessions never collide."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def integration_settings(data_dir: str) -> LakehouseSettings:
-    return load_settings(data_dir=data_dir, **TEST_PORTS)
+    ports = dict(zip(PORT_SETTINGS, free_ports(len(PORT_SETTINGS)), strict=True))
+    return load_settings(data_dir=data_dir, **ports)
 
 
 @pytest.fixture(scope="session")
