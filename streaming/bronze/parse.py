@@ -130,6 +130,17 @@ def parse_records(records: DataFrame) -> DataFrame:
     )
 
 
+def event_day() -> Column:
+    """``event_time``'s UTC date as text, whatever the session time zone.
+
+    Iceberg's ``days()`` partitions by the UTC date too.
+    """
+    return F.expr(
+        "CAST(date_from_unix_date(CAST(floor(unix_micros(event_time) / 86400000000) AS INT))"
+        " AS STRING)"
+    )
+
+
 def bronze_rows(parsed: DataFrame) -> DataFrame:
     """The good records, in the bronze table's column order."""
     return parsed.where(F.col("reason").isNull()).select(*(name for name, _ in BRONZE_COLUMNS))

@@ -30,6 +30,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from streaming.bronze.config import InjectedFailure
+from streaming.bronze.parse import event_day
 
 PROP_STREAM = "lakehouse.stream"
 PROP_BATCH = "lakehouse.batch"
@@ -131,7 +132,7 @@ class KafkaTableWriter:
             # Part of the batch is already there: only after a checkpoint was lost or
             # reset, so the extra pass over the cached batch is rare.
             rows = rows.where(_above(mark))
-            counted = rows.groupBy(_event_day().alias("day")).count().collect()
+            counted = rows.groupBy(event_day().alias("day")).count().collect()
             result = AppendResult(
                 sum(r["count"] for r in counted), {r["day"] for r in counted if r["day"]}
             )
@@ -151,21 +152,13 @@ class KafkaTableWriter:
         return result
 
 
-def _event_day() -> F.Column:
-    # The UTC date, whatever the session time zone (Iceberg's days() is UTC too).
-    return F.expr(
-        "CAST(date_from_unix_date(CAST(floor(unix_micros(event_time) / 86400000000) AS INT))"
-        " AS STRING)"
-    )
-
-
 def batch_stats(parsed: DataFrame) -> tuple[dict[int, PartitionStats], dict[int, PartitionStats]]:
     """Per-partition stats of good rows and of dead letters, in one pass over ``parsed``."""
     rows = (
         parsed.groupBy(
             F.col("reason").isNull().alias("good"),
             "kafka_partition",
-            F.when(F.col("reason").isNull(), _event_day()).alias("day"),
+            F.when(F.col("reason").isNull(), event_day()).alias("day"),
         )
         .agg(
             F.count(F.lit(1)).alias("rows"),
