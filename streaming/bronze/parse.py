@@ -14,7 +14,8 @@ codegen, far cheaper than a Python UDF.
 What is a dead letter, checked in this order (the first that applies is the reason):
 
 * the value is null (a tombstone): "empty record"
-* not JSON, or JSON but not an object: "invalid JSON" / "invalid JSON: not an object"
+* not JSON, or JSON but not an object: "invalid JSON" / "invalid JSON: not an object" /
+  "invalid JSON: empty value"
 * a required envelope field absent or JSON null: "missing required field: event_time"
   (all missing fields are listed)
 * wrong types, all listed, separated by "; ": "wrong type: schema_version is not an
@@ -111,9 +112,9 @@ def parse_records(records: DataFrame) -> DataFrame:
         F.when(F.col("value").isNull(), F.lit("empty record"))
         .when(
             text.isNull() | text["_corrupt_record"].isNotNull(),
-            F.when(F.ltrim(F.col("raw_value")).startswith("{"), F.lit("invalid JSON")).otherwise(
-                F.lit("invalid JSON: not an object")
-            ),
+            F.when(F.col("raw_value").rlike(r"^\s*$"), F.lit("invalid JSON: empty value"))
+            .when(F.ltrim(F.col("raw_value")).startswith("{"), F.lit("invalid JSON"))
+            .otherwise(F.lit("invalid JSON: not an object")),
         )
         .otherwise(F.coalesce(_missing(text), _wrong_types(text, typed, event_time)))
     )
