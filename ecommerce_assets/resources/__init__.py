@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecommerce_assets.resources.bronze import BronzeResource
 from ecommerce_assets.resources.iceberg import IcebergCatalogResource
 from ecommerce_assets.resources.kafka import KafkaResource
 from ecommerce_assets.resources.spark import LakehouseSparkResource
@@ -18,10 +19,12 @@ def build_resources(settings: LakehouseSettings) -> dict[str, Any]:
         "spark": LakehouseSparkResource.from_settings(settings),
         "kafka": KafkaResource.from_settings(settings),
         "trino": TrinoResource.from_settings(settings),
+        "bronze": BronzeResource.from_settings(settings),
     }
 
 
 __all__ = [
+    "BronzeResource",
     "IcebergCatalogResource",
     "KafkaResource",
     "LakehouseSparkResource",

@@ -4,15 +4,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster import AssetKey
-
 from ecommerce_assets.definitions import defs, main_job_name
 from ecommerce_assets.settings import PROJECT_ROOT
 
+STREAMS = ("campaigns", "clickstream", "customers", "inventory", "orders", "payments", "products")
+TOPICS = {s: f"kafka/shop_{s}" for s in STREAMS}
 EXPECTED_ASSETS: dict[str, set[str]] = {
     # asset key -> keys of its upstream assets
     "platform/round_trip": set(),
+    **{f"bronze/{s}": {TOPICS[s]} for s in STREAMS},
+    "bronze/dead_letters": set(TOPICS.values()),
 }
+EXPECTED_SOURCES = set(TOPICS.values())
 EXPECTED_CHECKS = {("platform/round_trip", "trino_sees_both_writers")}
 
 
@@ -32,13 +35,29 @@ def test_asset_checks_match_the_snapshot() -> None:
     assert checks == EXPECTED_CHECKS
 
 
-def test_main_job_selects_the_round_trip() -> None:
+def test_kafka_topics_are_external_source_assets() -> None:
+    graph = defs.resolve_asset_graph()
+    external = {
+        key.to_user_string()
+        for key in graph.get_all_asset_keys()
+        if not graph.get(key).is_materializable
+    }
+    assert external == EXPECTED_SOURCES
+
+
+def test_main_job_ingests_every_bronze_table() -> None:
     job = defs.resolve_job_def(main_job_name)
-    assert AssetKey(["platform", "round_trip"]) in job.asset_layer.executable_asset_keys
+    keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
+    assert keys == {f"bronze/{s}" for s in STREAMS} | {"bronze/dead_letters"}
+
+
+def test_the_bronze_sensor_targets_the_main_job() -> None:
+    sensor = defs.resolve_sensor_def("bronze_kafka_sensor")
+    assert sensor.job_name == main_job_name
 
 
 def test_every_resource_the_assets_need_is_defined() -> None:
-    assert {"iceberg", "spark", "kafka", "trino"} <= set(defs.resources or {})
+    assert {"iceberg", "spark", "kafka", "trino", "bronze"} <= set(defs.resources or {})
 
 
 def test_workspace_loads_the_code_location_as_dagster_dev_would(tmp_path: Path) -> None:

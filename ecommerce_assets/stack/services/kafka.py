@@ -75,8 +75,11 @@ class KafkaService(Service):
             "share.coordinator.state.topic.min.isr": "1",
             "group.initial.rebalance.delay.ms": "0",
             "auto.create.topics.enable": "false",
-            # Keep a week of events; the generator's backfills fit easily.
-            "log.retention.hours": "168",
+            # Never delete by age: backfills carry historical event times as Kafka
+            # timestamps, and time-based retention would drop them within minutes of
+            # being produced (the broker checks every 5 min). Bounded by size instead.
+            "log.retention.ms": "-1",
+            "log.retention.bytes": str(4 * 2**30),
         }
         return "".join(f"{key}={value}\n" for key, value in lines.items())
 

@@ -1,0 +1,137 @@
+"""``bronze/<stream>`` and ``bronze/dead_letters``: Kafka (or landing files) -> Iceberg.
+
+One multi-asset, because one Spark job writes them: for each selected stream an
+``availableNow`` Structured Streaming query reads what its checkpoint has not yet
+committed and appends it to ``bronze.<stream>`` exactly once (see
+``streaming/bronze``); records that do not parse go to ``bronze.dead_letters`` with the
+reason. With ``files`` in the run config it backfills from the generator's landing
+files instead, once per file.
+
+Each materialization reports what the run wrote, the Kafka offsets it reached and the
+event days it touched, so downstream daily partitions can be refreshed, late data
+included.
+"""
+
+from collections.abc import Iterator
+
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+from pydantic import Field
+
+from data_generators import DEFAULT_TOPICS
+from ecommerce_assets.defs.bronze.keys import (
+    DEAD_LETTERS_KEY,
+    STREAMS,
+    bronze_key,
+    stream_of,
+    topic_key,
+)
+from ecommerce_assets.defs.table_metadata import iceberg_table_metadata
+from ecommerce_assets.resources import (
+    BronzeResource,
+    IcebergCatalogResource,
+    LakehouseSparkResource,
+)
+from streaming.bronze import StreamReport, ensure_bronze_tables, ingest_files, run_available_now
+
+INGEST_TAGS = {"lakehouse/ingest": "bronze"}
+
+
+class BronzeIngestConfig(Config):
+    files: list[str] = Field(
+        default_factory=list,
+        description="Landing files or folders to backfill from instead of Kafka.",
+    )
+
+
+bronze_specs = [
+    AssetSpec(
+        bronze_key(stream),
+        deps=[topic_key(stream)],
+        description=(
+            f"Every record of Kafka topic {DEFAULT_TOPICS[stream]} as it arrived, with its "
+            "parsed envelope, Kafka coordinates and ingestion time; partitioned by event day."
+        ),
+        group_name="bronze",
+        kinds={"iceberg", "spark"},
+        skippable=True,
+    )
+    for stream in STREAMS
+] + [
+    AssetSpec(
+        DEAD_LETTERS_KEY,
+        deps=[topic_key(stream) for stream in STREAMS],
+        description="Records that could not be parsed, with their raw bytes, source and reason.",
+        group_name="bronze",
+        kinds={"iceberg", "spark"},
+        skippable=True,
+    )
+]
+
+
+def _report_metadata(report: StreamReport) -> dict[str, object]:
+    return {
+        "rows_written": MetadataValue.int(report.rows_written),
+        "dead_letters_written": MetadataValue.int(report.dead_letters),
+        "batches": MetadataValue.int(report.batches),
+        "kafka_start_offsets": MetadataValue.json(
+            {str(p): o for p, o in sorted(report.start_offsets.items())}
+        ),
+        "kafka_end_offsets": MetadataValue.json(
+            {str(p): o for p, o in sorted(report.end_offsets.items())}
+        ),
+        "touched_event_days": MetadataValue.json(report.touched_days),
+        "duration_s": MetadataValue.float(round(report.duration_s, 2)),
+    }
+
+
+@multi_asset(specs=bronze_specs, can_subset=True, name="bronze_ingest", op_tags=INGEST_TAGS)
+def bronze_ingest(
+    context: AssetExecutionContext,
+    config: BronzeIngestConfig,
+    spark: LakehouseSparkResource,
+    bronze: BronzeResource,
+    iceberg: IcebergCatalogResource,
+) -> Iterator[MaterializeResult]:
+    selected = [s for key in context.selected_asset_keys if (s := stream_of(key))]
+    streams = sorted(selected) or list(STREAMS)
+    session = spark.spark_session
+    run_config = bronze.config(streams)
+    ensure_bronze_tables(session, run_config)
+    if config.files:
+        reports = ingest_files(session, bronze.config(), config.files)
+    else:
+        reports = run_available_now(session, run_config)
+    catalog = iceberg.load()
+    dead_letters_by_topic: dict[str, int] = {}
+    for report in reports:
+        dead_letters_by_topic[report.topic] = (
+            dead_letters_by_topic.get(report.topic, 0) + report.dead_letters
+        )
+        stream = next(s for s in STREAMS if DEFAULT_TOPICS[s] == report.topic)
+        key = bronze_key(stream)
+        if key not in context.selected_asset_keys:
+            continue
+        context.log.info(
+            f"{report.table}: {report.rows_written} rows, {report.dead_letters} dead letters, "
+            f"event days {report.touched_days[:1]}…{report.touched_days[-1:]}"
+        )
+        yield MaterializeResult(
+            asset_key=key,
+            metadata={**_report_metadata(report), **iceberg_table_metadata(catalog, report.table)},
+        )
+    if DEAD_LETTERS_KEY in context.selected_asset_keys:
+        yield MaterializeResult(
+            asset_key=DEAD_LETTERS_KEY,
+            metadata={
+                "dead_letters_written": MetadataValue.int(sum(dead_letters_by_topic.values())),
+                "dead_letters_by_topic": MetadataValue.json(dead_letters_by_topic),
+                **iceberg_table_metadata(catalog, run_config.dead_letter_table),
+            },
+        )
