@@ -114,7 +114,7 @@ def bronze_ingest(
         dead_letters_by_topic[report.topic] = (
             dead_letters_by_topic.get(report.topic, 0) + report.dead_letters
         )
-        stream = next(s for s in STREAMS if DEFAULT_TOPICS[s] == report.topic)
+        stream = next(s for s, topic in bronze.topics.items() if topic == report.topic)
         key = bronze_key(stream)
         if key not in context.selected_asset_keys:
             continue
