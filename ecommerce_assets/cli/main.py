@@ -11,6 +11,7 @@ from ecommerce_assets.cli.generate import generate
 from ecommerce_assets.cli.run import run
 from ecommerce_assets.cli.sql import sql
 from ecommerce_assets.cli.stack import stack
+from ecommerce_assets.cli.stream import stream
 from ecommerce_assets.settings import SettingsError
 from ecommerce_assets.stack.errors import StackError
 
@@ -40,3 +41,4 @@ cli.add_command(run)
 cli.add_command(dev)
 cli.add_command(sql)
 cli.add_command(generate)
+cli.add_command(stream)
