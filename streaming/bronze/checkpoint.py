@@ -98,22 +98,31 @@ def parse_offsets_file(text: str) -> Offsets:
     return offsets
 
 
+def _reader(spark: SparkSession | None, checkpoint_location: str) -> _Reader:
+    root = local_path(checkpoint_location)
+    if root is not None:
+        return _LocalReader(root)
+    if spark is not None:
+        return _HadoopReader(spark, checkpoint_location)
+    raise ValueError(
+        f"reading {checkpoint_location!r} needs a Spark session (only file: checkpoints "
+        "are read without one)"
+    )
+
+
+def has_pending_batch(spark: SparkSession | None, checkpoint_location: str) -> bool:
+    """Whether the checkpoint holds a planned batch that was never committed."""
+    reader = _reader(spark, checkpoint_location)
+    planned = _batch_ids(reader.list_names("offsets"))
+    return bool(planned) and max(planned) not in _batch_ids(reader.list_names("commits"))
+
+
 def committed_offsets(spark: SparkSession | None, checkpoint_location: str) -> Offsets:
     """Topic -> partition -> next offset to read, as of the latest committed batch.
 
     ``{}`` when the checkpoint does not exist or has no committed batch yet.
     """
-    root = local_path(checkpoint_location)
-    reader: _Reader
-    if root is not None:
-        reader = _LocalReader(root)
-    elif spark is not None:
-        reader = _HadoopReader(spark, checkpoint_location)
-    else:
-        raise ValueError(
-            f"reading {checkpoint_location!r} needs a Spark session (only file: checkpoints "
-            "are read without one)"
-        )
+    reader = _reader(spark, checkpoint_location)
     committed = _batch_ids(reader.list_names("commits")) & _batch_ids(reader.list_names("offsets"))
     if not committed:
         return {}

@@ -14,10 +14,11 @@ import time
 from collections.abc import Iterable
 
 from pyspark import StorageLevel
+from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
-from streaming.bronze.checkpoint import committed_offsets
+from streaming.bronze.checkpoint import committed_offsets, has_pending_batch
 from streaming.bronze.config import BronzeConfig, StreamReport
 from streaming.bronze.parse import bronze_rows, dead_letter_rows, kafka_records, parse_records
 from streaming.bronze.session import job_conf
@@ -38,8 +39,17 @@ class KafkaBatchProcessor:
         self.dead_letters_written = 0
         self.touched_days: set[str] = set()
         self.first_offsets: dict[int, int] = {}
+        #: What made a batch fail: Spark's StreamingQueryException loses the Python error.
+        self.error: BaseException | None = None
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        try:
+            self._process(batch, batch_id)
+        except BaseException as error:
+            self.error = error
+            raise
+
+    def _process(self, batch: DataFrame, batch_id: int) -> None:
         fail_at("before_write", self.fail_point)
         parsed = parse_records(kafka_records(batch)).persist(StorageLevel.MEMORY_AND_DISK)
         try:
@@ -103,6 +113,37 @@ def _topics(config: BronzeConfig, topics: Iterable[str] | None) -> list[str]:
     return names
 
 
+# Spark 4.1.1 bug (SPARK-55271 / SPARK-57438): when a restarted query replays the batch a
+# crash left uncommitted, the Kafka source's progress metrics hit a null after the batch
+# is written *and committed*, and the query dies. Starting it again is safe and proceeds
+# normally (the next batch is planned afresh). Drop this once Spark ships the fix.
+_REPLAY_METRICS_BUG = 'the return value of "scala.Option.get()" is null'
+_MAX_ATTEMPTS = 3
+
+
+def _is_replay_metrics_bug(failure: StreamingQueryException) -> bool:
+    return _REPLAY_METRICS_BUG in str(failure)
+
+
+def _run_to_end(
+    spark: SparkSession, config: BronzeConfig, topic: str, processor: KafkaBatchProcessor
+) -> None:
+    """One availableNow query for ``topic``, restarted past Spark's replay-metrics bug."""
+    for attempt in range(1, _MAX_ATTEMPTS + 1):
+        with job_conf(spark):
+            query = _start(spark, config, topic, processor, available_now=True)
+        try:
+            query.awaitTermination()
+            return
+        except StreamingQueryException as failure:
+            if processor.error is not None:
+                raise processor.error from failure
+            if not (_is_replay_metrics_bug(failure) and attempt < _MAX_ATTEMPTS):
+                raise
+        finally:
+            query.stop()
+
+
 def run_available_now(
     spark: SparkSession, config: BronzeConfig, topics: Iterable[str] | None = None
 ) -> list[StreamReport]:
@@ -119,12 +160,7 @@ def run_available_now(
         checkpoint = config.checkpoint_for(topic)
         before = committed_offsets(spark, checkpoint).get(topic, {})
         processor = KafkaBatchProcessor(config, topic)
-        with job_conf(spark):
-            query = _start(spark, config, topic, processor, available_now=True)
-        try:
-            query.awaitTermination()
-        finally:
-            query.stop()
+        _run_to_end(spark, config, topic, processor)
         after = committed_offsets(spark, checkpoint).get(topic, {})
         # A partition nothing was read from starts where it ends.
         start = {**after, **processor.first_offsets, **before}
@@ -156,6 +192,11 @@ def start_continuous(
     """
     names = _topics(config, topics)
     ensure_bronze_tables(spark, config, names)
+    for topic in names:
+        if has_pending_batch(spark, config.checkpoint_for(topic)):
+            # Replay the batch a crash left uncommitted with the bug workaround above,
+            # rather than let the long-running query die on it.
+            _run_to_end(spark, config, topic, KafkaBatchProcessor(config, topic))
     queries = []
     with job_conf(spark):
         for topic in names:
