@@ -24,7 +24,9 @@ class BronzeConfig:
     #: Extra options handed verbatim to Spark's Kafka reader: "kafka.*" consumer settings
     #: (security on MSK) or reader options such as "failOnDataLoss".
     kafka_options: Mapping[str, str] = field(default_factory=dict)
-    #: None: no cap, so one availableNow run reads everything available in one batch.
+    #: Records per micro-batch (all partitions together). None: the job's default,
+    #: kafka_job.DEFAULT_MAX_OFFSETS_PER_TRIGGER (1,000,000), since Spark's availableNow
+    #: would otherwise read a whole backlog as one batch and cache it all at once.
     max_offsets_per_trigger: int | None = None
     fail_point: str | None = None
 

@@ -1,0 +1,172 @@
+"""Benchmark Kafka -> bronze: Spark availableNow against a plain Kafka consumer.
+
+Starts a stack of its own (fresh data folder, spare ports) so it never touches yours,
+generates N clickstream events (plus the other streams) into Kafka, then measures
+
+(a) the ceiling: one confluent-kafka consumer reading every record of every topic;
+(b) ``streaming.bronze.run_available_now``: Kafka -> parse -> Iceberg bronze + dead
+    letters, exactly once, on Spark ``local[2]`` (session start not included).
+
+and prints a Markdown table for docs/benchmarks.md.
+
+    uv run python benchmarks/bronze_benchmark.py --events 5000000
+    uv run python benchmarks/bronze_benchmark.py --events 200000 --max-offsets 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from confluent_kafka import Consumer, TopicPartition
+from rich.console import Console
+
+from data_generators import generate_to_kafka, make_params
+from ecommerce_assets.settings import LakehouseSettings, load_settings
+from ecommerce_assets.stack import manager
+
+PORTS = {
+    "kafka_port": 39092,
+    "kafka_controller_port": 39093,
+    "catalog_port": 38181,
+    "trino_port": 38080,
+}
+DAYS = 10
+
+
+def consume_all(bootstrap: str, topics: list[str]) -> tuple[int, float]:
+    """Read every record of ``topics`` from the start; (records, seconds)."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"bronze-bench-{time.time_ns()}",
+            "enable.auto.commit": False,
+            "fetch.max.bytes": 64 * 2**20,
+            "max.partition.fetch.bytes": 16 * 2**20,
+        }
+    )
+    targets: dict[tuple[str, int], int] = {}
+    partitions = []
+    for topic in topics:
+        for p in consumer.list_topics(topic, timeout=30).topics[topic].partitions:
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=30)
+            if high > low:
+                targets[(topic, p)] = high
+                partitions.append(TopicPartition(topic, p, low))
+    started = time.perf_counter()
+    consumer.assign(partitions)
+    records = 0
+    while targets:
+        for message in consumer.consume(num_messages=10_000, timeout=1.0):
+            if message.error():
+                continue
+            records += 1
+            key = (message.topic(), message.partition())
+            if key in targets and message.offset() + 1 >= targets[key]:
+                del targets[key]
+    elapsed = time.perf_counter() - started
+    consumer.close()
+    return records, elapsed
+
+
+def spark_ingest(
+    settings: LakehouseSettings, topics: dict[str, str], max_offsets: int | None
+) -> dict[str, Any]:
+    from pyspark.sql import SparkSession
+
+    from ecommerce_assets.resources.spark import spark_conf
+    from streaming.bronze import BronzeConfig, run_available_now
+
+    builder = SparkSession.builder
+    for key, value in spark_conf(settings).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    config = BronzeConfig(
+        bootstrap_servers=settings.bootstrap_servers,
+        streams={topic: f"bench_bronze.{stream}" for stream, topic in topics.items()},
+        dead_letter_table="bench_bronze.dead_letters",
+        checkpoint_root=str(settings.checkpoint_root),
+        max_offsets_per_trigger=max_offsets,
+    )
+    started = time.perf_counter()
+    reports = run_available_now(spark, config)
+    elapsed = time.perf_counter() - started
+    clicks = next(r for r in reports if r.topic == topics["clickstream"])
+    result = {
+        "records": sum(r.rows_written + r.dead_letters for r in reports),
+        "elapsed_s": elapsed,
+        "clickstream": clicks.rows_written + clicks.dead_letters,
+        "clickstream_s": clicks.duration_s,
+        "batches": sum(r.batches for r in reports),
+    }
+    spark.stop()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=5_000_000, help="clickstream events")
+    parser.add_argument("--partitions", type=int, default=3, help="partitions per topic")
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--products", type=int, default=5_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--malformed-share", type=float, default=0.001, help="share of malformed copies"
+    )
+    parser.add_argument(
+        "--max-offsets", type=int, default=None, help="maxOffsetsPerTrigger (default: none)"
+    )
+    parser.add_argument("--data-dir", type=Path, help="stack data folder (default: a temp one)")
+    args = parser.parse_args()
+    console = Console(stderr=True)
+
+    with tempfile.TemporaryDirectory(prefix="bronze-bench-") as scratch:
+        data_dir = args.data_dir or Path(scratch) / "data"
+        settings = load_settings(data_dir=str(data_dir), **PORTS)
+        manager.up(settings, console)
+        try:
+            params = make_params(
+                seed=args.seed, customers=args.customers, products=args.products, days=DAYS,
+                events_per_day=args.events // DAYS,
+                trouble={"malformed_share": args.malformed_share, "duplicate_share": 0.001},
+            )  # fmt: skip
+            console.print(f"generating {args.events:,} clickstream events into Kafka ...")
+            manifest = generate_to_kafka(
+                params, settings.bootstrap_servers, partitions=args.partitions
+            )
+            delivered = sum(r["delivered"] for r in manifest["totals"]["records"].values())
+            topics = params.topics.streams()
+            console.print("(a) plain consumer ...")
+            consumed, consume_s = consume_all(settings.bootstrap_servers, list(topics.values()))
+            console.print("(b) run_available_now ...")
+            spark = spark_ingest(settings, topics, args.max_offsets)
+        finally:
+            manager.down(settings, console)
+
+    assert consumed == delivered, (consumed, delivered)
+    assert spark["records"] == delivered, (spark["records"], delivered)
+    ceiling = consumed / consume_s
+    bronze = spark["records"] / spark["elapsed_s"]
+    print(f"cpus={os.cpu_count()} records={delivered:,} (clickstream {spark['clickstream']:,}) "
+          f"partitions={args.partitions} maxOffsetsPerTrigger={args.max_offsets} "
+          f"batches={spark['batches']}")  # fmt: skip
+    rows = [
+        ("(a) confluent-kafka consumer, all topics", consumed, consume_s),
+        ("(b) run_available_now, all topics -> bronze", spark["records"], spark["elapsed_s"]),
+        ("(b) clickstream topic alone", spark["clickstream"], spark["clickstream_s"]),
+    ]
+    print("| measure | records | seconds | records/s |\n|---|---|---|---|")
+    for name, records, seconds in rows:
+        print(f"| {name} | {records:,} | {seconds:.1f} | {records / seconds:,.0f} |")
+    print(f"| ratio (b) / (a) | | | {bronze / ceiling:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
