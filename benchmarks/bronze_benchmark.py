@@ -16,6 +16,7 @@ and prints a Markdown table for docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import tempfile
 import time
@@ -126,6 +127,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="stack data folder (default: a temp one)")
     args = parser.parse_args()
     console = Console(stderr=True)
+    # Per-batch timings of the bronze job (read+parse, bronze write, dead letters).
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
+    logging.getLogger("streaming.bronze").setLevel(logging.INFO)
 
     with tempfile.TemporaryDirectory(prefix="bronze-bench-") as scratch:
         data_dir = args.data_dir or Path(scratch) / "data"
