@@ -77,15 +77,10 @@ def consume_all(bootstrap: str, topics: list[str]) -> tuple[int, float]:
 def spark_ingest(
     settings: LakehouseSettings, topics: dict[str, str], max_offsets: int | None
 ) -> dict[str, Any]:
-    from pyspark.sql import SparkSession
-
-    from ecommerce_assets.resources.spark import spark_conf
+    from ecommerce_assets.resources.spark import spark_session
     from streaming.bronze import BronzeConfig, run_available_now
 
-    builder = SparkSession.builder
-    for key, value in spark_conf(settings).items():
-        builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    spark = spark_session(settings)
     spark.sparkContext.setLogLevel("ERROR")
     config = BronzeConfig(
         bootstrap_servers=settings.bootstrap_servers,

@@ -31,7 +31,7 @@ from rich.console import Console
 from ecommerce_assets.defs.bronze.ingest import bronze_ingest
 from ecommerce_assets.defs.bronze.sensor import bronze_kafka_sensor
 from ecommerce_assets.resources import TrinoResource, build_resources
-from ecommerce_assets.resources.spark import spark_conf
+from ecommerce_assets.resources.spark import spark_session
 from ecommerce_assets.settings import LakehouseSettings, load_settings
 from ecommerce_assets.stack import manager
 from streaming.bronze import start_continuous
@@ -143,10 +143,7 @@ def main() -> None:
         try:
             admin = AdminClient({"bootstrap.servers": settings.bootstrap_servers})
             admin.create_topics([NewTopic(TOPIC, num_partitions=3)])[TOPIC].result(30)
-            builder = SparkSession.builder
-            for key, value in spark_conf(settings).items():
-                builder = builder.config(key, value)
-            builder.getOrCreate()
+            spark_session(settings, console)
             producer = Producer({"bootstrap.servers": settings.bootstrap_servers})
             sensor = sensor_mode(settings, producer, args.samples, args.tick_seconds)
             continuous = continuous_mode(settings, producer, args.samples, args.interval)

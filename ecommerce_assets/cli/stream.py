@@ -11,14 +11,12 @@ from __future__ import annotations
 import time
 
 import click
-from pyspark.sql import SparkSession
 from rich.console import Console
 
 from data_generators import DEFAULT_TOPICS
 from ecommerce_assets.resources import BronzeResource
-from ecommerce_assets.resources.spark import spark_conf
+from ecommerce_assets.resources.spark import spark_session
 from ecommerce_assets.settings import get_settings
-from ecommerce_assets.stack.spark_jars import ensure_spark_jars
 from streaming.bronze import start_continuous
 
 console = Console(stderr=True)
@@ -39,11 +37,7 @@ console = Console(stderr=True)
 def stream(streams: tuple[str, ...], interval: str, duration: float | None) -> None:
     """Ingest Kafka into bronze continuously (one query per topic) until stopped."""
     settings = get_settings()
-    ensure_spark_jars(settings.cache_dir, settings.maven_repository, console)
-    builder = SparkSession.builder
-    for key, value in spark_conf(settings).items():
-        builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    spark = spark_session(settings, console)
     config = BronzeResource.from_settings(settings).config(list(streams) or None)
     queries = start_continuous(spark, config, trigger_interval=interval)
     console.print(f"[bold]streaming {', '.join(config.streams)} into bronze[/] every {interval}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dagster import InitResourceContext
 from dagster_pyspark import PySparkResource
+from pyspark.sql import SparkSession
 from rich.console import Console
 
 from ecommerce_assets.settings import LakehouseSettings
@@ -55,6 +56,17 @@ def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
             conf[f"{catalog}.s3.access-key-id"] = settings.s3_access_key
             conf[f"{catalog}.s3.secret-access-key"] = settings.s3_secret_key
     return conf
+
+
+def spark_session(settings: LakehouseSettings, console: Console | None = None) -> SparkSession:
+    """A Spark session for scripts and the CLI (assets use :class:`LakehouseSparkResource`)."""
+    ensure_spark_jars(
+        settings.cache_dir, settings.maven_repository, console or Console(stderr=True)
+    )
+    builder = SparkSession.builder
+    for key, value in spark_conf(settings).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
 
 
 class LakehouseSparkResource(PySparkResource):

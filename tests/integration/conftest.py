@@ -11,10 +11,9 @@ import pytest
 from pyspark.sql import SparkSession
 from rich.console import Console
 
-from ecommerce_assets.resources.spark import spark_conf
+from ecommerce_assets.resources.spark import spark_session
 from ecommerce_assets.settings import LakehouseSettings, load_settings
 from ecommerce_assets.stack import manager
-from ecommerce_assets.stack.spark_jars import ensure_spark_jars
 
 PORT_SETTINGS = ("kafka_port", "kafka_controller_port", "catalog_port", "trino_port")
 
@@ -47,12 +46,6 @@ def lakehouse_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lakeho
 
 @pytest.fixture(scope="session")
 def spark(lakehouse_stack: LakehouseSettings) -> Iterator[SparkSession]:
-    ensure_spark_jars(
-        lakehouse_stack.cache_dir, lakehouse_stack.maven_repository, Console(stderr=True)
-    )
-    builder = SparkSession.builder
-    for key, value in spark_conf(lakehouse_stack).items():
-        builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    session = spark_session(lakehouse_stack)
     yield session
     session.stop()

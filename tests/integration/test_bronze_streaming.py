@@ -219,16 +219,12 @@ def test_a_crash_and_a_rerun_lose_and_duplicate_nothing(
 
 KILL_SCRIPT = """
 import json, sys
-from pyspark.sql import SparkSession
-from ecommerce_assets.resources.spark import spark_conf
+from ecommerce_assets.resources.spark import spark_session
 from ecommerce_assets.settings import load_settings
 from streaming.bronze import BronzeConfig, run_available_now
 settings = load_settings(**json.loads(sys.argv[1]))
 config = BronzeConfig(**json.loads(sys.argv[2]))
-builder = SparkSession.builder
-for key, value in spark_conf(settings).items():
-    builder = builder.config(key, value)
-run_available_now(builder.getOrCreate(), config)
+run_available_now(spark_session(settings), config)
 print("FINISHED", flush=True)
 """
 
