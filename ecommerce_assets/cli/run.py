@@ -143,7 +143,11 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
     manifest = ensure_generated(settings, params_values)
     console.print(f"[bold]running {main_job_name}[/]")
     job = defs.resolve_job_def(main_job_name)
-    result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False)
+    # INFO, not Dagster's default DEBUG: the step events drown the summary otherwise.
+    quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    result = job.execute_in_process(
+        run_config=quiet, instance=DagsterInstance.get(), raise_on_error=False
+    )
     took = time.monotonic() - started
     if not result.success:
         raise click.ClickException(
@@ -151,7 +155,11 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
         )
     reconciled = print_summary(settings, manifest)
     if not reconciled:
-        raise click.ClickException("bronze does not match the generator's manifest (see above)")
+        raise click.ClickException(
+            "bronze does not match the generator's manifest (see above). If other records "
+            "were produced to the shop.* topics (e.g. by `lakehouse generate`), that is why: "
+            f"for a clean run, `lakehouse stack down` and remove {settings.data_dir}."
+        )
     console.print(
         f"[bold green]pipeline succeeded[/] in {took:.0f} s (run {result.run_id}); "
         f"open the UI with `uv run lakehouse dev`, query with `uv run lakehouse sql`"
