@@ -35,16 +35,11 @@ def _default_cache_dir() -> Path:
     return Path(base) / "ecommerce-lakehouse"
 
 
-# Defaults that differ per profile. ``None`` means "no sensible default: must be set".
-_PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "local": {
-        "kafka_bootstrap_servers": None,  # derived from host and port below
-        "catalog_uri": None,
-        "trino_host": "127.0.0.1",
-        "warehouse": None,  # derived from data_dir
-        "s3_endpoint": None,
-        "dagster_postgres_url": None,
-    },
+# Defaults that differ per profile. The local profile derives its endpoints from the
+# host/port settings and the data folder (see _derive_local_values); the aws profile has
+# no defaults: terraform's outputs provide them (AWS_REQUIRED_SETTINGS).
+_PROFILE_DEFAULTS: dict[str, dict[str, str]] = {
+    "local": {"trino_host": "127.0.0.1"},
     "compose": {
         "kafka_bootstrap_servers": "kafka:29092",
         "catalog_uri": "http://iceberg-rest:8181",
@@ -54,14 +49,6 @@ _PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
         "s3_access_key": "minioadmin",
         "s3_secret_key": "minioadmin",
         "dagster_postgres_url": "postgresql://dagster:dagster@postgres:5432/dagster",
-    },
-    "aws": {
-        "kafka_bootstrap_servers": None,
-        "catalog_uri": None,
-        "trino_host": None,
-        "warehouse": None,
-        "s3_endpoint": None,
-        "dagster_postgres_url": None,
     },
 }
 
@@ -178,7 +165,7 @@ class LakehouseSettings(BaseSettings):
             return values
         profile = values.get("profile", "local")
         for key, default in _PROFILE_DEFAULTS.get(str(profile), {}).items():
-            if values.get(key) is None and default is not None:
+            if values.get(key) is None:
                 values[key] = default
         return values
 

@@ -23,7 +23,7 @@ from dagster import (
 from dagster._core.test_utils import create_run_for_test
 from pyspark.sql import SparkSession
 
-from data_generators import DEFAULT_TOPICS, generate_to_kafka, make_params
+from data_generators import DEFAULT_TOPICS, generate_to_files, generate_to_kafka, make_params
 from ecommerce_assets.cli.run import expected_counts
 from ecommerce_assets.defs.bronze.ingest import bronze_ingest
 from ecommerce_assets.defs.bronze.keys import DEAD_LETTERS_KEY, bronze_key
@@ -105,3 +105,29 @@ def test_sensor_launches_runs_only_for_new_offsets(
         held = tick(instance, resources)
         assert isinstance(held, SkipReason)
         assert "still in progress" in (held.skip_message or "")
+
+
+def test_bronze_assets_backfill_from_landing_files_once(
+    lakehouse_stack: LakehouseSettings, spark: SparkSession, tmp_path: Path
+) -> None:
+    params = make_params(
+        seed=8, customers=200, products=40, days=2, events_per_day=1_000,
+        trouble={"duplicate_share": 0.01, "malformed_share": 0.01},
+    )  # fmt: skip
+    manifest = generate_to_files(params, tmp_path / "landing")
+    resources = build_resources(lakehouse_stack)
+    run_config = {"ops": {"bronze_ingest": {"config": {"files": [str(tmp_path / "landing")]}}}}
+    with DagsterInstance.ephemeral() as instance:
+        first = materialize(
+            [bronze_ingest], resources=resources, instance=instance, run_config=run_config
+        )
+        assert first.success
+        for stream, (want_rows, want_dead) in expected_counts(manifest).items():
+            assert rows_written(first, bronze_key(stream)) == (want_rows, want_dead), stream
+        # The same files again: the ledger in the snapshot summaries says they are in.
+        again = materialize(
+            [bronze_ingest], resources=resources, instance=instance, run_config=run_config
+        )
+        assert again.success
+        for stream in DEFAULT_TOPICS:
+            assert rows_written(again, bronze_key(stream)) == (0, 0), stream

@@ -38,7 +38,7 @@ from ecommerce_assets.resources import (
     IcebergCatalogResource,
     LakehouseSparkResource,
 )
-from streaming.bronze import StreamReport, ensure_bronze_tables, ingest_files, run_available_now
+from streaming.bronze import StreamReport, ingest_files, run_available_now
 
 INGEST_TAGS = {"lakehouse/ingest": "bronze"}
 
@@ -103,17 +103,15 @@ def bronze_ingest(
     streams = sorted(selected) or list(STREAMS)
     session = spark.spark_session
     run_config = bronze.config(streams)
-    ensure_bronze_tables(session, run_config)
+    # Both runners create missing tables themselves. Files of a stream outside the
+    # selection are refused, so no table changes without its materialization.
     if config.files:
-        reports = ingest_files(session, bronze.config(), config.files)
+        reports = ingest_files(session, run_config, config.files)
     else:
         reports = run_available_now(session, run_config)
     catalog = iceberg.load()
-    dead_letters_by_topic: dict[str, int] = {}
+    dead_letters_by_topic = {report.topic: report.dead_letters for report in reports}
     for report in reports:
-        dead_letters_by_topic[report.topic] = (
-            dead_letters_by_topic.get(report.topic, 0) + report.dead_letters
-        )
         stream = next(s for s, topic in bronze.topics.items() if topic == report.topic)
         key = bronze_key(stream)
         if key not in context.selected_asset_keys:

@@ -54,22 +54,14 @@ def recreate_table(catalog: Catalog) -> None:
 
 
 def pyiceberg_rows(count: int) -> pa.Table:
-    arrow_schema = pa.schema(
-        [
-            pa.field("id", pa.int64(), nullable=False),
-            pa.field("writer", pa.string(), nullable=False),
-            pa.field("event_time", pa.timestamp("us", tz="UTC"), nullable=False),
-            pa.field("amount", pa.float64(), nullable=False),
-        ]
-    )
-    return pa.table(
+    return pa.Table.from_pydict(
         {
             "id": list(range(count)),
             "writer": ["pyiceberg"] * count,
             "event_time": [START + timedelta(hours=i * 24 * DAYS / count) for i in range(count)],
             "amount": [round(i * 0.5, 2) for i in range(count)],
         },
-        schema=arrow_schema,
+        schema=SCHEMA.as_arrow(),
     )
 
 
