@@ -117,7 +117,10 @@ def main() -> None:
         "--malformed-share", type=float, default=0.001, help="share of malformed copies"
     )
     parser.add_argument(
-        "--max-offsets", type=int, default=None, help="maxOffsetsPerTrigger (default: none)"
+        "--max-offsets",
+        type=int,
+        default=None,
+        help="maxOffsetsPerTrigger (default: the job's cap, 1,000,000)",
     )
     parser.add_argument("--data-dir", type=Path, help="stack data folder (default: a temp one)")
     args = parser.parse_args()

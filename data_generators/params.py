@@ -8,6 +8,7 @@ given and what is allowed, e.g. ``trouble.duplicate_share must be between 0 and 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -15,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 Mode = Literal["backfill", "live"]
 
 #: Logical stream name -> default Kafka topic / file folder name.
+_TOPIC_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
 DEFAULT_TOPICS: dict[str, str] = {
     "clickstream": "shop.clickstream",
     "orders": "shop.orders",
@@ -52,9 +55,10 @@ class TopicNames(_Strict):
             # Kafka's own rule for topic names; also safe as a folder name.
             if not name or len(name) > 249 or name in {".", ".."}:
                 raise ValueError(f"topic name for {stream} is invalid: {name!r}")
-            if any(not (ch.isalnum() or ch in "._-") for ch in name):
+            # ASCII only: str.isalnum() would also admit "ö", which Kafka rejects.
+            if not _TOPIC_NAME.fullmatch(name):
                 raise ValueError(
-                    f"topic name for {stream} may only contain letters, digits, '.', '_' "
+                    f"topic name for {stream} may only contain ASCII letters, digits, '.', '_' "
                     f"and '-' (got {name!r})"
                 )
         if len(set(names.values())) != len(names):

@@ -19,6 +19,7 @@ from data_generators import (
     make_params,
 )
 from data_generators import Progress as GenProgress
+from data_generators.manifest import write_manifest
 from data_generators.params import parse_topic_overrides
 from ecommerce_assets.settings import get_settings
 
@@ -151,7 +152,7 @@ def generate(**options: Any) -> None:
                     progress=on_progress,
                 )  # fmt: skip
                 if options["manifest_path"]:
-                    options["manifest_path"].write_bytes((out / "_manifest.json").read_bytes())
+                    write_manifest(manifest, options["manifest_path"])
             else:
                 partitions = options["partitions"] or settings.kafka_default_partitions
                 manifest = generate_to_kafka(

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from typing import Any
 
@@ -18,7 +17,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from data_generators import generate_to_kafka, make_params
+from data_generators import generate_to_kafka, make_params, read_manifest
+from data_generators.manifest import write_manifest
 from ecommerce_assets.cli.instance import prepare_dagster_home
 from ecommerce_assets.settings import LakehouseSettings, get_settings
 from ecommerce_assets.stack import manager
@@ -48,7 +48,7 @@ def ensure_generated(settings: LakehouseSettings, params_values: dict[str, Any])
     """Produce the generation once; a rerun with the same parameters reuses its manifest."""
     manifest_path = settings.data_dir / "generated" / "kafka-manifest.json"
     if manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text())
+        manifest = read_manifest(manifest_path)
         if manifest.get("params_key") == params_values:
             console.print(f"  Kafka already holds this generation ({manifest_path})")
             return manifest
@@ -63,8 +63,7 @@ def ensure_generated(settings: LakehouseSettings, params_values: dict[str, Any])
         params, settings.bootstrap_servers, partitions=settings.kafka_default_partitions
     )
     manifest["params_key"] = params_values
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(manifest, indent=1, default=str))
+    write_manifest(manifest, manifest_path)
     delivered = sum(t["delivered"] for t in manifest["totals"]["records"].values())
     console.print(
         f"  produced {delivered:,} records to Kafka in {time.monotonic() - started:.1f} s"

@@ -29,9 +29,9 @@ JOB_CONF: Mapping[str, str] = {
 
 
 @contextmanager
-def job_conf(spark: SparkSession, overrides: Mapping[str, str] = JOB_CONF) -> Iterator[None]:
-    previous = {key: spark.conf.get(key, None) for key in overrides}
-    for key, value in overrides.items():
+def job_conf(spark: SparkSession) -> Iterator[None]:
+    previous = {key: spark.conf.get(key, None) for key in JOB_CONF}
+    for key, value in JOB_CONF.items():
         spark.conf.set(key, value)
     try:
         yield

@@ -43,18 +43,18 @@ def fail_at(point: str, configured: str | None) -> None:
         raise InjectedFailure(f"injected failure at {point}")
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def stream_summaries(spark: SparkSession, table: str, stream: str) -> list[dict[str, str]]:
+def stream_summaries(
+    spark: SparkSession, table: str, stream: str, limit: int | None = None
+) -> list[dict[str, str]]:
     """Summaries of the table's snapshots written by ``stream``, newest first."""
-    rows = spark.sql(
-        f"SELECT summary FROM {table}.snapshots "
-        f"WHERE summary[{_quote(PROP_STREAM)}] = {_quote(stream)} "
-        "ORDER BY committed_at DESC"
-    ).collect()
-    return [dict(row["summary"]) for row in rows]
+    snapshots = (
+        spark.table(f"{table}.snapshots")
+        .where(F.col("summary")[PROP_STREAM] == stream)
+        .orderBy(F.col("committed_at").desc())
+    )
+    if limit is not None:
+        snapshots = snapshots.limit(limit)
+    return [dict(row["summary"]) for row in snapshots.select("summary").collect()]
 
 
 def append(rows: DataFrame, table: str, properties: Mapping[str, str]) -> None:
@@ -67,7 +67,8 @@ def append(rows: DataFrame, table: str, properties: Mapping[str, str]) -> None:
 
 def kafka_high_water(spark: SparkSession, table: str, topic: str) -> dict[int, int]:
     """Partition -> next offset not yet in ``table`` for ``topic`` ({} if none)."""
-    for summary in stream_summaries(spark, table, topic):
+    # Every Kafka append records the mark, so the newest snapshot of the stream has it.
+    for summary in stream_summaries(spark, table, topic, limit=1):
         if PROP_KAFKA_OFFSETS in summary:
             return {int(p): int(o) for p, o in json.loads(summary[PROP_KAFKA_OFFSETS]).items()}
     return {}
