@@ -61,7 +61,7 @@ class CommerceOut:
     scheduled: list[Scheduled]
 
 
-def order_totals(lines: list[dict[str, Any]], discount_pct: int) -> dict[str, int]:
+def order_totals(lines: list[dict[str, Any]]) -> dict[str, int]:
     """Totals in cents for order lines with ``unit_price_cents`` and ``quantity``."""
     subtotal = sum(line["unit_price_cents"] * line["quantity"] for line in lines)
     discount = sum(line["discount_cents"] for line in lines)
@@ -104,7 +104,7 @@ def settle(
                 "unit_price_cents": price,
                 "discount_cents": (price * qty * pct + 50) // 100,
             })  # fmt: skip
-        totals = order_totals(lines, pct)
+        totals = order_totals(lines)
         method = PAYMENT_METHODS[methods[n]]
         payload: dict[str, Any] = {
             "order_id": p.order_id,

@@ -310,14 +310,12 @@ class Universe:
             if c.start == day or (day_index == 0 and c.start < day <= c.end):
                 out["campaigns"].add(t0, "campaign_created", c.campaign_id, c.payload())
 
-        self._customer_events(out["customers"], rng, day_index, t0, t1)
-        self._product_events(out["products"], rng, day_index, t0, t1)
-        self._restock(out["inventory"], day_index, t0)
+        self._customer_events(out["customers"], rng, t0, t1)
+        self._product_events(out["products"], rng, t0, t1)
+        self._restock(out["inventory"], t0)
         return out
 
-    def _customer_events(
-        self, rows: Rows, rng: np.random.Generator, day_index: int, t0: int, t1: int
-    ) -> None:
+    def _customer_events(self, rows: Rows, rng: np.random.Generator, t0: int, t1: int) -> None:
         existing = int(self.customers_existing_at(np.array([t0 - 1]))[0])
         changed: dict[int, list[str]] = {}
         new_tier = self._tier_of(self.spend_cents[:existing])
@@ -350,9 +348,7 @@ class Universe:
             rows.add(int(self.signup_ms[i]), "customer_created", int(i) + 1,
                      self.customer_payload(int(i)))  # fmt: skip
 
-    def _product_events(
-        self, rows: Rows, rng: np.random.Generator, day_index: int, t0: int, t1: int
-    ) -> None:
+    def _product_events(self, rows: Rows, rng: np.random.Generator, t0: int, t1: int) -> None:
         launched = int(self.products_launched_at(np.array([t0 - 1]))[0])
         movers = np.sort(rng.choice(launched, size=rng.binomial(launched, PRICE_CHANGE_RATE),
                                     replace=False))  # fmt: skip
@@ -373,7 +369,7 @@ class Universe:
             rows.add(int(self.launch_ms[j]), "product_created", int(j) + 1,
                      self.product_payload(int(j)))  # fmt: skip
 
-    def _restock(self, rows: Rows, day_index: int, t0: int) -> None:
+    def _restock(self, rows: Rows, t0: int) -> None:
         launched = int(self.products_launched_at(np.array([t0 - 1]))[0])
         low = np.flatnonzero(self.stock[:launched] < self.reorder_point[:launched])
         for j in low:

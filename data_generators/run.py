@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,7 +45,6 @@ class Progress:
     slices_done: int
     slices_total: int
     records: int
-    by_stream: dict[str, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
 
     @property
@@ -98,7 +97,6 @@ def _drive(
     wall_start = time.time()
     total = params.days * engine.n_slices
     records = 0
-    by_stream: dict[str, int] = {}
     done = 0
     for out in engine.run():
         # Snapshot chunks (slice_index -1) precede the first slice; they are not slices.
@@ -115,13 +113,12 @@ def _drive(
                 sink.write(batch)
         for batch in out.batches:
             records += len(batch)
-            by_stream[batch.stream] = by_stream.get(batch.stream, 0) + len(batch)
         if on_slice is not None:
             on_slice(out)
         if progress is not None:
             progress(
                 Progress(min(out.day_index, params.days - 1), params.days, min(done, total), total,
-                         records, dict(by_stream), time.perf_counter() - started)
+                         records, time.perf_counter() - started)
             )  # fmt: skip
         if params.duration_s is not None and time.time() - wall_start >= params.duration_s:
             break
