@@ -5,6 +5,7 @@ Layout (Spark 3/4)::
     <checkpoint>/offsets/<n>   "v1", a metadata JSON line, then one line per source:
                                {"<topic>":{"<partition>":<next offset>, ...}}
     <checkpoint>/commits/<n>   exists once batch n is committed (its sink writes done)
+    <checkpoint>/sources/0/0   a NUL byte, "v1", then the offsets the query started from
 
 The committed position is offsets/<n> of the highest n that also has commits/<n>; an
 offsets file without a commit is a batch that was planned and may be replayed. Plain
@@ -127,3 +128,22 @@ def committed_offsets(spark: SparkSession | None, checkpoint_location: str) -> O
     if not committed:
         return {}
     return parse_offsets_file(reader.read_text(f"offsets/{max(committed)}"))
+
+
+def planned_offsets(spark: SparkSession | None, checkpoint_location: str, batch_id: int) -> Offsets:
+    """The end offsets of batch ``batch_id``: Spark logs them before the batch runs."""
+    return parse_offsets_file(_reader(spark, checkpoint_location).read_text(f"offsets/{batch_id}"))
+
+
+def initial_offsets(spark: SparkSession | None, checkpoint_location: str) -> Offsets:
+    """Topic -> partition -> the offset the query's first batch started at ({} if none)."""
+    reader = _reader(spark, checkpoint_location)
+    if "0" not in reader.list_names("sources/0"):
+        return {}
+    lines = reader.read_text("sources/0/0").lstrip("\x00").splitlines()
+    if len(lines) < 2 or not lines[0].startswith("v"):
+        raise ValueError(f"not a Spark source offsets file (first line {lines[:1]!r})")
+    return {
+        topic: {int(p): int(o) for p, o in partitions.items()}
+        for topic, partitions in json.loads(lines[1]).items()
+    }

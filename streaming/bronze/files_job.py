@@ -32,21 +32,22 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from streaming.bronze.checkpoint import local_path
 from streaming.bronze.config import BronzeConfig, StreamReport
-from streaming.bronze.parse import (
-    RECORD_COLUMNS,
-    bronze_rows,
-    dead_letter_rows,
-    event_day,
-    parse_records,
-)
+from streaming.bronze.dead_letters import DeadLetterWatch
+from streaming.bronze.parse import RECORD_COLUMNS, bronze_rows, parse_records
 from streaming.bronze.session import job_conf
-from streaming.bronze.sink import PROP_FILES, PROP_STREAM, append, fail_at, stream_summaries
+from streaming.bronze.sink import (
+    PROP_FILES,
+    PROP_STREAM,
+    AppendResult,
+    append_observed,
+    fail_at,
+    stream_summaries,
+)
 from streaming.bronze.tables import ensure_bronze_tables
 
 FORMATS = {".parquet": "parquet", ".jsonl": "jsonl"}
@@ -172,12 +173,15 @@ def _records(spark: SparkSession, files: list[LandingFile]) -> DataFrame:
     return reduce(DataFrame.unionByName, reads).select(*RECORD_COLUMNS)
 
 
-def _append_files(rows: DataFrame, table: str, stream: str, files: list[LandingFile]) -> None:
+def _append_files(
+    rows: DataFrame, table: str, stream: str, files: list[LandingFile], *, event_days: bool
+) -> AppendResult:
     chosen = [str(f.path) for f in files]
-    append(
+    return append_observed(
         rows.where(F.col("source_file").isin(chosen)),
         table,
         {PROP_STREAM: stream, PROP_FILES: json.dumps([f.describe() for f in files])},
+        event_days=event_days,
     )
 
 
@@ -192,47 +196,31 @@ def _ingest_topic(
     to_bronze = [f for f in files if f.sha256 not in done_bronze]
     to_dead = [f for f in files if f.sha256 not in done_dead]
     todo = {f.path: f for f in [*to_bronze, *to_dead]}
-    written, dead, days = 0, 0, set()
+    written = dead = AppendResult(0)
     if todo:
         fail_at("before_write", config.fail_point)
-        parsed = parse_records(_records(spark, list(todo.values()))).persist(
-            StorageLevel.MEMORY_AND_DISK
-        )
-        try:
-            bronze_paths = {str(f.path) for f in to_bronze}
-            dead_paths = {str(f.path) for f in to_dead}
-            stats = (
-                parsed.groupBy(
-                    "source_file",
-                    F.col("reason").isNull().alias("good"),
-                    event_day().alias("day"),
-                )
-                .count()
-                .collect()
+        # One pass, as for Kafka (see streaming.bronze.dead_letters).
+        watch = DeadLetterWatch(parse_records(_records(spark, list(todo.values()))))
+        if to_bronze:
+            written = _append_files(
+                bronze_rows(watch.batch), table, stream, to_bronze, event_days=True
             )
-            for row in stats:
-                if row["good"] and row["source_file"] in bronze_paths:
-                    written += row["count"]
-                    days.add(row["day"])
-                elif not row["good"] and row["source_file"] in dead_paths:
-                    dead += row["count"]
-            if to_bronze:
-                _append_files(bronze_rows(parsed), table, stream, to_bronze)
-            fail_at("after_bronze_write", config.fail_point)
-            if to_dead:
-                _append_files(dead_letter_rows(parsed), dead_table, stream, to_dead)
-            fail_at("after_all_writes", config.fail_point)
-        finally:
-            parsed.unpersist()
+        else:
+            watch.drain()
+        fail_at("after_bronze_write", config.fail_point)
+        if to_dead:
+            # Even with no dead letters: the append records the files as done.
+            dead = _append_files(watch.rows(), dead_table, stream, to_dead, event_days=False)
+        fail_at("after_all_writes", config.fail_point)
     return StreamReport(
         topic=topic,
         table=table,
         batches=1 if todo else 0,
-        rows_written=written,
-        dead_letters=dead,
+        rows_written=written.rows,
+        dead_letters=dead.rows,
         start_offsets={},
         end_offsets={},
-        touched_days=sorted(days),
+        touched_days=sorted(written.days),
         duration_s=time.perf_counter() - started,
     )
 

@@ -1,29 +1,36 @@
 """Kafka -> bronze with Structured Streaming: one query per topic.
 
-Each micro-batch is parsed once and cached, so Kafka is read once per batch; one small
-aggregation over the cache yields the counts, offset ranges and event days the writers
-and the report need (no ``count()`` that would re-read Kafka). Then the good rows go to
-the topic's bronze table and the dead letters to the dead-letter table, each through
-:class:`~streaming.bronze.sink.KafkaTableWriter` (exactly once, see
-:mod:`streaming.bronze.sink`).
+Each micro-batch is read from Kafka and parsed once, in one pass that appends the good
+rows to the topic's bronze table and gathers the dead letters on the way
+(:class:`~streaming.bronze.dead_letters.DeadLetterWatch`); the dead letters are then
+appended to the dead-letter table. What a batch covers comes from Spark's offset log,
+and both appends go through :class:`~streaming.bronze.sink.KafkaTableWriter`
+(exactly once, see :mod:`streaming.bronze.sink`).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, wait
 
-from pyspark import StorageLevel
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
-from streaming.bronze.checkpoint import committed_offsets, has_pending_batch
+from streaming.bronze.checkpoint import (
+    committed_offsets,
+    has_pending_batch,
+    initial_offsets,
+    planned_offsets,
+)
 from streaming.bronze.config import BronzeConfig, StreamReport
-from streaming.bronze.parse import bronze_rows, dead_letter_rows, kafka_records, parse_records
+from streaming.bronze.dead_letters import DeadLetterWatch
+from streaming.bronze.parse import bronze_rows, kafka_records, parse_records
 from streaming.bronze.session import job_conf
-from streaming.bronze.sink import KafkaTableWriter, batch_stats, fail_at
+from streaming.bronze.sink import AppendResult, KafkaTableWriter, fail_at
 from streaming.bronze.tables import ensure_bronze_tables
 
 log = logging.getLogger(__name__)
@@ -34,14 +41,14 @@ class KafkaBatchProcessor:
 
     def __init__(self, config: BronzeConfig, topic: str) -> None:
         self.topic = topic
+        self.checkpoint = config.checkpoint_for(topic)
         self.fail_point = config.fail_point
-        self.bronze = KafkaTableWriter(config.table_for(topic), topic)
-        self.dead_letters = KafkaTableWriter(config.dead_letter_table, topic)
+        self.bronze = KafkaTableWriter(config.table_for(topic), topic, event_days=True)
+        self.dead_letters = KafkaTableWriter(config.dead_letter_table, topic, event_days=False)
         self.batches = 0
         self.rows_written = 0
         self.dead_letters_written = 0
         self.touched_days: set[str] = set()
-        self.first_offsets: dict[int, int] = {}
         #: What made a batch fail: Spark's StreamingQueryException loses the Python error.
         self.error: BaseException | None = None
 
@@ -54,37 +61,46 @@ class KafkaBatchProcessor:
 
     def _process(self, batch: DataFrame, batch_id: int) -> None:
         fail_at("before_write", self.fail_point)
-        t0 = time.perf_counter()
-        parsed = parse_records(kafka_records(batch)).persist(StorageLevel.MEMORY_AND_DISK)
-        try:
-            good, bad = batch_stats(parsed)
-            for partition, stats in [*good.items(), *bad.items()]:
-                known = self.first_offsets.get(partition, stats.first)
-                self.first_offsets[partition] = min(known, stats.first)
-            t1 = time.perf_counter()
-            written = self.bronze.write(bronze_rows(parsed), good, batch_id)
-            fail_at("after_bronze_write", self.fail_point)
-            t2 = time.perf_counter()
-            dead = self.dead_letters.write(dead_letter_rows(parsed), bad, batch_id)
-            fail_at("after_all_writes", self.fail_point)
-        finally:
-            parsed.unpersist()
+        spark = batch.sparkSession
+        started = time.perf_counter()
+        end = planned_offsets(spark, self.checkpoint, batch_id).get(self.topic, {})
+        bronze_done = self.bronze.covers(spark, end)
+        if bronze_done and self.dead_letters.covers(spark, end):
+            log.info("%s batch %d: a replay both tables already hold", self.topic, batch_id)
+            return
+        watch = DeadLetterWatch(parse_records(kafka_records(batch)))
+        if bronze_done:
+            watch.drain()
+            written = AppendResult(0)
+        else:
+            written = self.bronze.write(bronze_rows(watch.batch), end, batch_id)
+        fail_at("after_bronze_write", self.fail_point)
+        bronze_s = time.perf_counter() - started
+        # A batch without dead letters leaves the table alone; a replay of it then finds
+        # the mark short and gathers nothing again, which is harmless.
+        dead_written = (
+            self.dead_letters.write(watch.rows(), end, batch_id) if watch.count else AppendResult(0)
+        )
+        fail_at("after_all_writes", self.fail_point)
         log.info(
-            "%s batch %d: %d rows, %d dead letters; read+parse+stats %.1fs, bronze %.1fs, "
-            "dead letters %.1fs",
-            self.topic, batch_id, written.rows, dead.rows, t1 - t0, t2 - t1,
-            time.perf_counter() - t2,
+            "%s batch %d: %d rows, %d dead letters; read+parse+bronze %.1fs, dead letters %.1fs",
+            self.topic, batch_id, written.rows, dead_written.rows, bronze_s,
+            time.perf_counter() - started - bronze_s,
         )  # fmt: skip
         self.batches += 1
         self.rows_written += written.rows
-        self.dead_letters_written += dead.rows
+        self.dead_letters_written += dead_written.rows
         self.touched_days |= written.days
 
 
 #: Records per micro-batch when the configuration sets none. availableNow does *not*
-#: split a backlog by itself: without a cap, 5.5 M records were one batch, whose cache
-#: exhausted a 2 GiB driver. 1 M records cache in ~1 GiB and run at full speed.
+#: split a backlog by itself, and one batch is one Iceberg commit per table: big
+#: enough that commits are a small share of the time, small enough that a failed batch
+#: is quick to redo and its dead letters fit the driver (see dead_letters).
 DEFAULT_MAX_OFFSETS_PER_TRIGGER = 1_000_000
+#: Spark tasks per core a full batch is split into: equal tasks, an even number per
+#: core, so that neither core idles at the end of a batch.
+TASKS_PER_CORE = 3
 
 
 def max_offsets_per_trigger(config: BronzeConfig) -> int:
@@ -93,24 +109,32 @@ def max_offsets_per_trigger(config: BronzeConfig) -> int:
     return config.max_offsets_per_trigger
 
 
-def _kafka_stream(spark: SparkSession, config: BronzeConfig, topic: str) -> DataFrame:
+def _kafka_stream(
+    spark: SparkSession, config: BronzeConfig, topic: str, *, available_now: bool
+) -> DataFrame:
     reader = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", config.bootstrap_servers)
         .option("subscribe", topic)
         .option("startingOffsets", "earliest")
     )
-    # Bigger fetches than the consumer's 1 MiB per partition (fewer round trips), and at
-    # least two tasks per core so that three topic partitions keep two cores busy.
+    batch = max_offsets_per_trigger(config)
+    tasks = TASKS_PER_CORE * spark.sparkContext.defaultParallelism
+    # Bigger fetches than the consumer's 1 MiB per partition (fewer round trips). A
+    # backlog is cut into `tasks` equal tasks per batch whatever the topic's partition
+    # count (three partitions would be three tasks: two cores, then one). Continuous
+    # mode's small batches stay one task - and one file per day - per partition.
     defaults = {
         "kafka.max.partition.fetch.bytes": str(8 * 2**20),
         "kafka.fetch.max.bytes": str(64 * 2**20),
-        "minPartitions": str(2 * spark.sparkContext.defaultParallelism),
+        "maxRecordsPerPartition": str(math.ceil(batch / tasks)),
     }
+    if available_now:
+        defaults["minPartitions"] = str(tasks)
     for key, value in defaults.items():
         if key not in config.kafka_options:
             reader = reader.option(key, value)
-    reader = reader.option("maxOffsetsPerTrigger", str(max_offsets_per_trigger(config)))
+    reader = reader.option("maxOffsetsPerTrigger", str(batch))
     for key, value in config.kafka_options.items():
         reader = reader.option(key, value)
     return reader.load()
@@ -122,21 +146,18 @@ def _start(
     topic: str,
     processor: KafkaBatchProcessor,
     *,
-    available_now: bool,
-    interval: str = "1 second",
+    interval: str | None,
 ) -> StreamingQuery:
+    """Start ``topic``'s query: availableNow when ``interval`` is None, else continuous."""
     writer = (
-        _kafka_stream(spark, config, topic)
+        _kafka_stream(spark, config, topic, available_now=interval is None)
         .writeStream.queryName(f"bronze:{topic}")
         .option("checkpointLocation", config.checkpoint_for(topic))
         .foreachBatch(processor)
     )
-    writer = (
-        writer.trigger(availableNow=True)
-        if available_now
-        else writer.trigger(processingTime=interval)
-    )
-    return writer.start()
+    if interval is None:
+        return writer.trigger(availableNow=True).start()
+    return writer.trigger(processingTime=interval).start()
 
 
 def _topics(config: BronzeConfig, topics: Iterable[str] | None) -> list[str]:
@@ -161,10 +182,12 @@ def _is_replay_metrics_bug(failure: StreamingQueryException) -> bool:
 def _run_to_end(
     spark: SparkSession, config: BronzeConfig, topic: str, processor: KafkaBatchProcessor
 ) -> None:
-    """One availableNow query for ``topic``, restarted past Spark's replay-metrics bug."""
+    """One availableNow query for ``topic``, restarted past Spark's replay-metrics bug.
+
+    Run it within :func:`~streaming.bronze.session.job_conf`.
+    """
     for attempt in range(1, _MAX_ATTEMPTS + 1):
-        with job_conf(spark):
-            query = _start(spark, config, topic, processor, available_now=True)
+        query = _start(spark, config, topic, processor, interval=None)
         try:
             query.awaitTermination()
             return
@@ -177,40 +200,47 @@ def _run_to_end(
             query.stop()
 
 
+def _ingest_topic(spark: SparkSession, config: BronzeConfig, topic: str) -> StreamReport:
+    started = time.perf_counter()
+    checkpoint = config.checkpoint_for(topic)
+    before = committed_offsets(spark, checkpoint).get(topic, {})
+    processor = KafkaBatchProcessor(config, topic)
+    _run_to_end(spark, config, topic, processor)
+    after = committed_offsets(spark, checkpoint).get(topic, {})
+    first = initial_offsets(spark, checkpoint).get(topic, {})
+    return StreamReport(
+        topic=topic,
+        table=config.table_for(topic),
+        batches=processor.batches,
+        rows_written=processor.rows_written,
+        dead_letters=processor.dead_letters_written,
+        # A partition nothing was read from starts where it ends.
+        start_offsets={**after, **first, **before},
+        end_offsets=after,
+        touched_days=sorted(processor.touched_days),
+        duration_s=time.perf_counter() - started,
+    )
+
+
 def run_available_now(
     spark: SparkSession, config: BronzeConfig, topics: Iterable[str] | None = None
 ) -> list[StreamReport]:
-    """Ingest everything available now, one topic after the other; raise if a query fails.
+    """Ingest everything available now; one report per topic; raise if a query fails.
+
+    The topics' queries run side by side: a small topic's fixed costs (query start,
+    table lookups, commits) then overlap the big topics' reading and writing instead of
+    adding to them. A failed query does not stop the others; the first failure is
+    raised once all have ended.
 
     ``start_offsets`` are the checkpoint's committed offsets before the run; a partition
-    the checkpoint does not know yet (first run) starts at the lowest offset the run read.
+    the checkpoint does not know yet (first run) starts where the query started.
     """
     names = _topics(config, topics)
     ensure_bronze_tables(spark, config, names)
-    reports = []
-    for topic in names:
-        started = time.perf_counter()
-        checkpoint = config.checkpoint_for(topic)
-        before = committed_offsets(spark, checkpoint).get(topic, {})
-        processor = KafkaBatchProcessor(config, topic)
-        _run_to_end(spark, config, topic, processor)
-        after = committed_offsets(spark, checkpoint).get(topic, {})
-        # A partition nothing was read from starts where it ends.
-        start = {**after, **processor.first_offsets, **before}
-        reports.append(
-            StreamReport(
-                topic=topic,
-                table=config.table_for(topic),
-                batches=processor.batches,
-                rows_written=processor.rows_written,
-                dead_letters=processor.dead_letters_written,
-                start_offsets=start,
-                end_offsets=after,
-                touched_days=sorted(processor.touched_days),
-                duration_s=time.perf_counter() - started,
-            )
-        )
-    return reports
+    with job_conf(spark), ThreadPoolExecutor(max(1, len(names)), "bronze") as pool:
+        futures = [pool.submit(_ingest_topic, spark, config, topic) for topic in names]
+        wait(futures)
+    return [future.result() for future in futures]
 
 
 def start_continuous(
@@ -225,18 +255,15 @@ def start_continuous(
     """
     names = _topics(config, topics)
     ensure_bronze_tables(spark, config, names)
-    for topic in names:
-        if has_pending_batch(spark, config.checkpoint_for(topic)):
-            # Replay the batch a crash left uncommitted with the bug workaround above,
-            # rather than let the long-running query die on it.
-            _run_to_end(spark, config, topic, KafkaBatchProcessor(config, topic))
-    queries = []
     with job_conf(spark):
         for topic in names:
-            processor = KafkaBatchProcessor(config, topic)
-            queries.append(
-                _start(
-                    spark, config, topic, processor, available_now=False, interval=trigger_interval
-                )
+            if has_pending_batch(spark, config.checkpoint_for(topic)):
+                # Replay the batch a crash left uncommitted with the bug workaround
+                # above, rather than let the long-running query die on it.
+                _run_to_end(spark, config, topic, KafkaBatchProcessor(config, topic))
+        return [
+            _start(
+                spark, config, topic, KafkaBatchProcessor(config, topic), interval=trigger_interval
             )
-    return queries
+            for topic in names
+        ]

@@ -7,9 +7,10 @@ and :mod:`streaming.bronze.files_job`)::
     kafka_key string, kafka_timestamp timestamp, source_file string
 
 :func:`parse_records` adds the envelope columns and ``reason``: null for a good record,
-otherwise why it is a dead letter. Each record is parsed twice by ``from_json`` (text,
-then types; see :mod:`streaming.bronze.schemas`); both are JVM-side and vectorised by
-codegen, far cheaper than a Python UDF.
+otherwise why it is a dead letter. A good record is parsed once, by one ``from_json``
+with the envelope's types (see :mod:`streaming.bronze.schemas`); only a record that
+fails it is parsed a second time, as text, to say exactly what is wrong. Both run in
+the JVM under codegen, far cheaper than a Python UDF.
 
 What is a dead letter, checked in this order (the first that applies is the reason):
 
@@ -22,21 +23,23 @@ What is a dead letter, checked in this order (the first that applies is the reas
   integer", "wrong type: payload is not a JSON object", "wrong type: event_time is not an
   ISO-8601 timestamp" (a number such as epoch millis included)
 
-Extra fields, in the envelope or the payload (schema drift), are not errors: the
-payload is kept as the JSON text that arrived. ``id`` and ``type`` accept any JSON
-scalar (Spark renders it as text); silver decides what a valid type is.
+Extra fields, in the envelope or the payload (schema drift), are not errors: bronze
+keeps the record as it arrived (``raw_value``), payload included, for silver to read
+with each stream's own schema. ``id`` and ``type`` accept any JSON scalar (Spark
+renders it as text); silver decides what a valid type is.
 """
 
 from __future__ import annotations
+
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from streaming.bronze.schemas import (
     BRONZE_COLUMNS,
-    DEAD_LETTER_COLUMNS,
+    ENVELOPE_SCHEMA,
     ENVELOPE_TEXT_SCHEMA,
-    ENVELOPE_TYPE_SCHEMA,
     REQUIRED_FIELDS,
 )
 
@@ -86,6 +89,8 @@ def _missing(text: Column) -> Column:
 
 
 def _wrong_types(typed: Column, event_time: Column) -> Column:
+    # Spark's JSON parser keeps the fields it could convert (partial results), so each
+    # type error shows as its own null beside a set corrupt-record column.
     return _listed(
         [
             (typed["schema_version"].isNull(), "wrong type: schema_version is not an integer"),
@@ -108,25 +113,10 @@ def _is_instant_text(text: Column) -> Column:
     )
 
 
-def parse_records(records: DataFrame) -> DataFrame:
-    """Add the envelope columns, ``ingested_at`` and ``reason`` to records.
-
-    The raw text is not a column here (it is ``value`` cast to text, derived when the
-    bronze rows are selected): this frame is what a batch caches, and a third copy of
-    every record's bytes would only make the cache bigger.
-    """
-    raw = F.col("value").cast("string")
-    parsed = records.select(
-        *RECORD_COLUMNS,
-        F.from_json(raw, ENVELOPE_TEXT_SCHEMA, _CORRUPT).alias("_text"),
-        F.from_json(raw, ENVELOPE_TYPE_SCHEMA).alias("_typed"),
-    )
-    text, typed = F.col("_text"), F.col("_typed")
-    # try_cast: Spark 4 runs with ANSI mode on, where a failed cast would fail the batch.
-    event_time = F.when(
-        _is_instant_text(text["event_time"]), F.expr("try_cast(_text.event_time AS TIMESTAMP)")
-    )
-    reason = (
+def _diagnosis(raw: Column, typed: Column, event_time: Column) -> Column:
+    """Why a record is a dead letter (only evaluated for records that are)."""
+    text = F.from_json(raw, ENVELOPE_TEXT_SCHEMA, _CORRUPT)
+    return (
         F.when(F.col("value").isNull(), F.lit("empty record"))
         .when(
             text.isNull() | text["_corrupt_record"].isNotNull(),
@@ -134,41 +124,66 @@ def parse_records(records: DataFrame) -> DataFrame:
             .when(F.ltrim(raw).startswith("{"), F.lit("invalid JSON"))
             .otherwise(F.lit("invalid JSON: not an object")),
         )
-        .otherwise(F.coalesce(_missing(text), _wrong_types(typed, event_time)))
+        .otherwise(
+            F.coalesce(
+                _missing(text),
+                _wrong_types(typed, event_time),
+                F.lit("invalid record"),  # unreachable by the checks above; never a null
+            )
+        )
+    )
+
+
+def parse_records(records: DataFrame) -> DataFrame:
+    """Add the envelope columns, ``ingested_at`` and ``reason`` to records.
+
+    The raw text is not a column here (it is ``value`` cast to text, derived when the
+    bronze rows are selected), so no copy of every record's bytes is carried along.
+    """
+    raw = F.col("value").cast("string")
+    # The parse is a column of its own so that Spark evaluates it once per record
+    # (it does not inline an expensive expression that is used several times).
+    parsed = records.select(
+        *RECORD_COLUMNS, F.from_json(raw, ENVELOPE_SCHEMA, _CORRUPT).alias("_envelope")
+    )
+    typed = F.col("_envelope")
+    # try_cast: Spark 4 runs with ANSI mode on, where a failed cast would fail the batch.
+    event_time = F.when(
+        _is_instant_text(typed["event_time"]),
+        F.expr("try_cast(_envelope.event_time AS TIMESTAMP)"),
+    )
+    good = (
+        F.col("value").isNotNull()
+        & typed["_corrupt_record"].isNull()
+        & event_time.isNotNull()
+        & reduce(Column.__and__, (typed[name].isNotNull() for name in REQUIRED_FIELDS))
     )
     return parsed.select(
         *RECORD_COLUMNS,
-        text["id"].alias("event_id"),
-        text["type"].alias("event_type"),
+        typed["id"].alias("event_id"),
+        typed["type"].alias("event_type"),
         event_time.alias("event_time"),
         typed["schema_version"].alias("schema_version"),
-        text["payload"].alias("payload"),
         F.current_timestamp().alias("ingested_at"),
-        reason.alias("reason"),
+        F.when(~good, _diagnosis(raw, typed, event_time)).alias("reason"),
     )
 
 
-def event_day() -> Column:
-    """``event_time``'s UTC date as text, whatever the session time zone.
+def epoch_day() -> Column:
+    """``event_time``'s UTC date as days since 1970-01-01, whatever the session time zone.
 
     Iceberg's ``days()`` partitions by the UTC date too.
     """
-    return F.expr(
-        "CAST(date_from_unix_date(CAST(floor(unix_micros(event_time) / 86400000000) AS INT))"
-        " AS STRING)"
-    )
+    return F.expr("CAST(floor(unix_micros(event_time) / 86400000000) AS INT)")
 
 
 def bronze_rows(parsed: DataFrame) -> DataFrame:
-    """The good records, in the bronze table's column order."""
+    """The good records, in the bronze table's column order.
+
+    Filter *after* an observation (see :mod:`streaming.bronze.dead_letters`): below
+    one, Spark would push the filter under the parse and inline the parse into it.
+    """
     raw = F.col("value").cast("string").alias("raw_value")
     return parsed.where(F.col("reason").isNull()).select(
         *(raw if name == "raw_value" else F.col(name) for name, _ in BRONZE_COLUMNS)
-    )
-
-
-def dead_letter_rows(parsed: DataFrame) -> DataFrame:
-    """The bad records with their exact bytes and reason, in the dead-letter table's order."""
-    return parsed.where(F.col("reason").isNotNull()).select(
-        F.col("value").alias("raw_value"), *(name for name, _ in DEAD_LETTER_COLUMNS[1:])
     )

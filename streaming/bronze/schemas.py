@@ -1,7 +1,7 @@
 """Table layouts and the JSON envelope schemas the parser applies.
 
-Bronze keeps what arrived: the envelope's fields, the payload as JSON text, the whole
-record, and where it came from. Timestamps are Spark TIMESTAMP, i.e. Iceberg
+Bronze keeps what arrived: the envelope's fields, the whole record as it arrived
+(payload included) and where it came from. Timestamps are Spark TIMESTAMP, i.e. Iceberg
 ``timestamptz``: UTC instants whatever the session time zone.
 """
 
@@ -12,23 +12,25 @@ from pyspark.sql import SparkSession
 #: Envelope fields every record must carry, in envelope order (reasons list them so).
 REQUIRED_FIELDS = ("id", "type", "event_time", "schema_version", "payload")
 
-#: First parse: every field as text. Spark hands a nested object to a STRING field as its
-#: JSON text, which is what bronze keeps for the payload; the corrupt-record column is
-#: set only when the record is not JSON (or not an object) at all.
+#: The parse every record gets: the envelope with its types. A JSON string "v1" or "1" is
+#: not an INT, and a payload that is a string (even one holding JSON) is not a STRUCT;
+#: a type error sets the corrupt-record column and nulls that field only.
+ENVELOPE_SCHEMA = (
+    "id STRING, type STRING, event_time STRING, schema_version INT, payload STRUCT<>, "
+    "_corrupt_record STRING"
+)
+#: The second parse, of dead letters only: every field as text, which never fails, so a
+#: null is a missing field and the corrupt-record column means "not JSON (an object)".
 ENVELOPE_TEXT_SCHEMA = (
     "id STRING, type STRING, event_time STRING, schema_version STRING, payload STRING, "
     "_corrupt_record STRING"
 )
-#: Second parse: the types the text parse cannot see. A JSON string "v1" or "1" is not an
-#: INT, and a payload that is a string (even one holding JSON) is not a STRUCT.
-ENVELOPE_TYPE_SCHEMA = "schema_version INT, payload STRUCT<>"
 
 BRONZE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "STRING"),
     ("event_type", "STRING"),
     ("event_time", "TIMESTAMP"),
     ("schema_version", "INT"),
-    ("payload", "STRING"),
     ("raw_value", "STRING"),
     ("kafka_topic", "STRING"),
     ("kafka_partition", "INT"),
@@ -54,11 +56,22 @@ DEAD_LETTER_COLUMNS: tuple[tuple[str, str], ...] = (
 #: Ingestion writes straight from Kafka partitions: no shuffle to cluster rows by day
 #: (distribution-mode none), so each task keeps one open file per day it sees (fanout).
 #: Late data spreads a batch over several days, which a clustered writer would reject.
+#: Parquet is written for speed (measured on 1M clickstream records, see
+#: docs/benchmarks.md): no dictionary pages (ids, offsets and raw records are nearly all
+#: distinct, so building dictionaries only to drop them was the writer's biggest cost),
+#: zstd at level 1, and no min/max statistics of the raw record, which no query prunes on.
 TABLE_PROPERTIES = {
     "format-version": "2",
     "write.distribution-mode": "none",
     "write.spark.fanout.enabled": "true",
     "write.parquet.compression-codec": "zstd",
+    "write.parquet.compression-level": "1",
+    "parquet.enable.dictionary": "false",
+    "write.parquet.stats-enabled.column.raw_value": "false",
+    "write.metadata.metrics.column.raw_value": "counts",
+    # Topics are ingested side by side and all write the dead-letter table: a commit
+    # that loses a race re-applies its append, which must not run out of retries.
+    "commit.retry.num-retries": "10",
 }
 
 

@@ -8,11 +8,12 @@ same rows again. So each append carries snapshot properties:
 * ``lakehouse.stream`` - who wrote it: the Kafka topic, or ``files:<topic>`` for files
 * ``lakehouse.batch`` - the micro-batch id (for people reading the history)
 * ``lakehouse.kafka-offsets`` - JSON {partition: next offset}: the high-water mark of
-  the topic's records in *this table* after the append, cumulative over batches
+  the topic in *this table* after the append (the end of the batches it holds, as
+  Spark's offset log records them), cumulative over batches
 
-Before writing, a batch drops the rows below the table's high-water mark for the topic.
-A replayed batch is then skipped whole (every row is below the mark), and even a
-restart from a lost or reset checkpoint cannot duplicate a (topic, partition, offset).
+A batch the mark already covers is a replay and is skipped whole; otherwise the rows
+below the mark are dropped, so even a restart from a lost or reset checkpoint cannot
+duplicate a (topic, partition, offset).
 The mark is read from the table once per run (the first batch of a run is the only one
 that can be a replay) and then carried in memory.
 
@@ -22,15 +23,18 @@ Snapshot expiry must keep each stream's newest snapshot per table (expire by age
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from streaming.bronze.config import InjectedFailure
-from streaming.bronze.parse import event_day
+from streaming.bronze.parse import epoch_day
+
+EPOCH = dt.date(1970, 1, 1)
 
 PROP_STREAM = "lakehouse.stream"
 PROP_BATCH = "lakehouse.batch"
@@ -75,26 +79,24 @@ def kafka_high_water(spark: SparkSession, table: str, topic: str) -> dict[int, i
 
 
 @dataclass
-class PartitionStats:
-    """Per Kafka partition of one batch and one table: rows, offset range, event days."""
-
-    rows: int = 0
-    first: int = 2**63 - 1
-    last: int = -1
-    days: dict[str, int] = field(default_factory=dict)
-
-    def add(self, rows: int, first: int, last: int, day: str | None) -> None:
-        self.rows += rows
-        self.first = min(self.first, first)
-        self.last = max(self.last, last)
-        if day is not None:
-            self.days[day] = self.days.get(day, 0) + rows
-
-
-@dataclass
 class AppendResult:
     rows: int
-    days: set[str]
+    #: UTC event days (ISO dates) of the rows, for tables with an event_time.
+    days: set[str] = field(default_factory=set)
+
+
+def append_observed(
+    rows: DataFrame, table: str, properties: Mapping[str, str], *, event_days: bool
+) -> AppendResult:
+    """:func:`append`, counting the rows (and their event days) as they are written."""
+    observation = Observation()
+    metrics = [F.count(F.lit(1)).alias("rows")]
+    if event_days:
+        metrics.append(F.collect_set(epoch_day()).alias("days"))
+    append(rows.observe(observation, *metrics), table, properties)
+    seen = observation.get
+    days = {(EPOCH + dt.timedelta(days=d)).isoformat() for d in seen.get("days", [])}
+    return AppendResult(seen["rows"], days)
 
 
 def _above(high_water: Mapping[int, int]) -> F.Column:
@@ -107,40 +109,39 @@ def _above(high_water: Mapping[int, int]) -> F.Column:
 
 
 class KafkaTableWriter:
-    """Appends one topic's rows to one table, skipping what the table already holds."""
+    """Appends one topic's rows to one table, skipping what the table already holds.
 
-    def __init__(self, table: str, topic: str) -> None:
+    ``end`` is what a batch covers: partition -> the next offset after the batch, as
+    Spark's offset log records it. After an append it is the table's new high-water
+    mark for the topic, whether or not the last records were good.
+    """
+
+    def __init__(self, table: str, topic: str, *, event_days: bool) -> None:
         self.table = table
         self.topic = topic
+        self.event_days = event_days
         self._high_water: dict[int, int] | None = None
 
-    def write(
-        self, rows: DataFrame, stats: Mapping[int, PartitionStats], batch_id: int
-    ) -> AppendResult:
-        if not stats:
-            return AppendResult(0, set())
+    def _mark(self, spark: SparkSession) -> dict[int, int]:
         if self._high_water is None:
-            self._high_water = kafka_high_water(rows.sparkSession, self.table, self.topic)
-        mark = self._high_water
-        if all(s.last < mark.get(p, 0) for p, s in stats.items()):
-            return AppendResult(0, set())  # a replay of a batch this table already holds
-        if all(s.first >= mark.get(p, 0) for p, s in stats.items()):
-            result = AppendResult(
-                sum(s.rows for s in stats.values()),
-                {d for s in stats.values() for d in s.days},
-            )
-        else:
-            # Part of the batch is already there: only after a checkpoint was lost or
-            # reset, so the extra pass over the cached batch is rare.
+            self._high_water = kafka_high_water(spark, self.table, self.topic)
+        return self._high_water
+
+    def covers(self, spark: SparkSession, end: Mapping[int, int]) -> bool:
+        """Whether the table already holds everything below ``end`` (a replayed batch)."""
+        mark = self._mark(spark)
+        return all(offset <= mark.get(partition, 0) for partition, offset in end.items())
+
+    def write(self, rows: DataFrame, end: Mapping[int, int], batch_id: int) -> AppendResult:
+        mark = self._mark(rows.sparkSession)
+        if mark:
+            # Normally true for every row; false only for rows of an earlier batch that
+            # a lost or reset checkpoint makes Spark read again.
             rows = rows.where(_above(mark))
-            counted = rows.groupBy(event_day().alias("day")).count().collect()
-            result = AppendResult(
-                sum(r["count"] for r in counted), {r["day"] for r in counted if r["day"]}
-            )
         new_mark = dict(mark)
-        for partition, s in stats.items():
-            new_mark[partition] = max(new_mark.get(partition, 0), s.last + 1)
-        append(
+        for partition, offset in end.items():
+            new_mark[partition] = max(new_mark.get(partition, 0), offset)
+        result = append_observed(
             rows,
             self.table,
             {
@@ -148,31 +149,7 @@ class KafkaTableWriter:
                 PROP_BATCH: str(batch_id),
                 PROP_KAFKA_OFFSETS: json.dumps({str(p): o for p, o in sorted(new_mark.items())}),
             },
+            event_days=self.event_days,
         )
         self._high_water = new_mark
         return result
-
-
-def batch_stats(parsed: DataFrame) -> tuple[dict[int, PartitionStats], dict[int, PartitionStats]]:
-    """Per-partition stats of good rows and of dead letters, in one pass over ``parsed``."""
-    rows = (
-        parsed.groupBy(
-            F.col("reason").isNull().alias("good"),
-            "kafka_partition",
-            F.when(F.col("reason").isNull(), event_day()).alias("day"),
-        )
-        .agg(
-            F.count(F.lit(1)).alias("rows"),
-            F.min("kafka_offset").alias("first"),
-            F.max("kafka_offset").alias("last"),
-        )
-        .collect()
-    )
-    good: dict[int, PartitionStats] = {}
-    bad: dict[int, PartitionStats] = {}
-    for row in rows:
-        target = good if row["good"] else bad
-        target.setdefault(row["kafka_partition"], PartitionStats()).add(
-            row["rows"], row["first"], row["last"], row["day"]
-        )
-    return good, bad

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from streaming.bronze import (
     ingest_files,
     run_available_now,
 )
+from streaming.bronze.checkpoint import local_path
 
 pytestmark = pytest.mark.integration
 
@@ -231,6 +233,37 @@ def test_a_crash_and_a_rerun_lose_and_duplicate_nothing(
     # The replayed batch writes only what the crash had not written.
     assert clicks.rows_written == bronze_rows - written
     assert clicks.dead_letters == dead - dead_written
+
+
+def test_a_lost_checkpoint_neither_loses_nor_duplicates(
+    spark: SparkSession, lakehouse_stack: LakehouseSettings, kafka_run: dict[str, Any]
+) -> None:
+    topics, manifest = kafka_run["topics"], kafka_run["manifest"]
+    clicks_topic = topics["clickstream"]
+    # A first batch of 300 records lands in both tables, then the run dies before Spark
+    # commits it, and the checkpoint is lost: the next run starts from the earliest
+    # offsets again, with one batch that spans what landed and what did not.
+    crashing = _config(
+        lakehouse_stack, topics, CRASH_STREAMS, fail_point="after_all_writes",
+        max_offsets_per_trigger=300,
+    )  # fmt: skip
+    with pytest.raises(Exception, match="injected failure"):
+        run_available_now(spark, crashing, [clicks_topic])
+    landed = _count(spark, crashing.streams[clicks_topic]) + _count(
+        spark, crashing.dead_letter_table
+    )
+    assert 0 < landed <= 300
+    checkpoint = local_path(crashing.checkpoint_for(clicks_topic))
+    assert checkpoint is not None and checkpoint.is_dir()
+    shutil.rmtree(checkpoint)
+
+    rerun = replace(crashing, fail_point=None, max_offsets_per_trigger=None)
+    reports = run_available_now(spark, rerun)
+    _assert_exact(spark, rerun, manifest, topics)
+    clicks = next(r for r in reports if r.topic == clicks_topic)
+    assert clicks.batches == 1
+    rows, dead = _expected(manifest, "clickstream")
+    assert clicks.rows_written + clicks.dead_letters == rows + dead - landed
 
 
 KILL_SCRIPT = """
