@@ -120,7 +120,7 @@ def main() -> None:
         "--max-offsets",
         type=int,
         default=None,
-        help="maxOffsetsPerTrigger (default: the job's cap, 1,000,000)",
+        help="maxOffsetsPerTrigger (default: the job's cap, 2,000,000)",
     )
     parser.add_argument("--data-dir", type=Path, help="stack data folder (default: a temp one)")
     args = parser.parse_args()

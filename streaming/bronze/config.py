@@ -25,8 +25,8 @@ class BronzeConfig:
     #: (security on MSK) or reader options such as "failOnDataLoss".
     kafka_options: Mapping[str, str] = field(default_factory=dict)
     #: Records per micro-batch (all partitions together). None: the job's default,
-    #: kafka_job.DEFAULT_MAX_OFFSETS_PER_TRIGGER (1,000,000), since Spark's availableNow
-    #: would otherwise read a whole backlog as one batch and cache it all at once.
+    #: kafka_job.DEFAULT_MAX_OFFSETS_PER_TRIGGER (2,000,000), since Spark's availableNow
+    #: would otherwise read a whole backlog as one batch.
     max_offsets_per_trigger: int | None = None
     fail_point: str | None = None
 

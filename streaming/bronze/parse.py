@@ -149,8 +149,7 @@ def parse_records(records: DataFrame) -> DataFrame:
     typed = F.col("_envelope")
     # try_cast: Spark 4 runs with ANSI mode on, where a failed cast would fail the batch.
     event_time = F.when(
-        _is_instant_text(typed["event_time"]),
-        F.expr("try_cast(_envelope.event_time AS TIMESTAMP)"),
+        _is_instant_text(typed["event_time"]), typed["event_time"].try_cast("timestamp")
     )
     good = (
         F.col("value").isNotNull()
@@ -174,7 +173,7 @@ def epoch_day() -> Column:
 
     Iceberg's ``days()`` partitions by the UTC date too.
     """
-    return F.expr("CAST(floor(unix_micros(event_time) / 86400000000) AS INT)")
+    return F.floor(F.unix_micros("event_time") / 86_400_000_000).cast("int")
 
 
 def bronze_rows(parsed: DataFrame) -> DataFrame:

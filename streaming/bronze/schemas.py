@@ -82,6 +82,10 @@ def namespace_of(table: str) -> str:
     return ".".join(parts[:-1])
 
 
+class TableLayoutError(ValueError):
+    """An existing table's columns are not the ones this version writes."""
+
+
 def _create(
     spark: SparkSession, table: str, columns: tuple[tuple[str, str], ...], partition: str
 ) -> None:
@@ -92,6 +96,15 @@ def _create(
         f"CREATE TABLE IF NOT EXISTS {table} ({cols}) USING iceberg "
         f"PARTITIONED BY ({partition}) TBLPROPERTIES ({props})"
     )
+    found = spark.table(table).columns
+    wanted = [name for name, _ in columns]
+    if found != wanted:
+        raise TableLayoutError(
+            f"{table} has the columns {found}, but this version writes {wanted}: the table "
+            "was made by an older version. Start from a fresh data folder (`lakehouse stack "
+            "down`, remove LAKEHOUSE_DATA_DIR), or drop the table and its streams' "
+            "checkpoints; Kafka still holds the records to ingest again."
+        )
 
 
 def create_bronze_table(spark: SparkSession, table: str) -> None:

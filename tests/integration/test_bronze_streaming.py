@@ -34,6 +34,7 @@ from streaming.bronze import (
     run_available_now,
 )
 from streaming.bronze.checkpoint import local_path
+from streaming.bronze.schemas import TableLayoutError
 
 pytestmark = pytest.mark.integration
 
@@ -264,6 +265,20 @@ def test_a_lost_checkpoint_neither_loses_nor_duplicates(
     assert clicks.batches == 1
     rows, dead = _expected(manifest, "clickstream")
     assert clicks.rows_written + clicks.dead_letters == rows + dead - landed
+
+
+def test_a_table_of_an_older_layout_is_refused_by_name(
+    spark: SparkSession, lakehouse_stack: LakehouseSettings, kafka_run: dict[str, Any]
+) -> None:
+    config = _config(lakehouse_stack, kafka_run["topics"], ("orders",))
+    table = next(iter(config.streams.values()))
+    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {table.rsplit('.', 1)[0]}")
+    spark.sql(f"CREATE TABLE {table} (event_id STRING, payload STRING) USING iceberg")
+    with pytest.raises(
+        TableLayoutError, match=rf"{table} has the columns \['event_id', 'payload'\]"
+    ):
+        run_available_now(spark, config)
+    assert _count(spark, table) == 0  # refused before anything was written
 
 
 KILL_SCRIPT = """
