@@ -229,7 +229,7 @@ class Engine:
             if stream in serialized:
                 batch, ms = serialized[stream]
                 trouble_rng = rng_for(p.seed, f"trouble-{tag}", *where, _STREAM_ID[stream])
-                out, _delayed, injected = inject(batch, ms, trouble_rng, p.trouble)
+                out, injected = inject(batch, ms, trouble_rng, p.trouble)
                 self.manifest.count_trouble(stream, injected)
                 # Anything due after this slice (delayed records, but also the tails of
                 # sessions running past the slice end) is delivered with a later slice,

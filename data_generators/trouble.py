@@ -72,15 +72,14 @@ def inject(
     event_ms: np.ndarray,
     rng: np.random.Generator,
     trouble: TroubleParams,
-) -> tuple[Serialized, np.ndarray, Injected]:
-    """Return all records to deliver, whether each is delayed, and what was injected.
+) -> tuple[Serialized, Injected]:
+    """Return all records to deliver and what was injected.
 
     The returned batch holds the valid records first, then duplicates, then malformed
     copies; its timestamps are delivery times. The caller orders by delivery time.
     """
     n = len(batch)
     arrival = event_ms.copy()
-    delayed = np.zeros(n, dtype=bool)
     injected = Injected()
     everyone = np.arange(n)
     ooo = _pick(rng, everyone, trouble.out_of_order_share, n)
@@ -88,7 +87,6 @@ def inject(
     late = _pick(rng, np.setdiff1d(everyone, ooo), trouble.late_share, n)
     lo, hi = np.log(trouble.late_min_minutes * 60_000), np.log(trouble.late_max_hours * 3.6e6)
     arrival[late] += np.exp(rng.uniform(lo, hi, size=len(late))).astype(np.int64)
-    delayed[ooo] = delayed[late] = True
     injected.out_of_order, injected.late = event_ms[ooo], event_ms[late]
 
     parts = [Serialized(batch.stream, batch.keys, batch.values, arrival)]
@@ -116,9 +114,4 @@ def inject(
         injected.malformed = {
             kind: event_ms[bad[kinds == i]] for i, kind in enumerate(MALFORMED_KINDS)
         }
-    extra = len(dups) + len(bad)
-    return (
-        Serialized.concat(batch.stream, parts),
-        np.concatenate([delayed, np.ones(extra, dtype=bool)]),
-        injected,
-    )
+    return Serialized.concat(batch.stream, parts), injected

@@ -89,7 +89,6 @@ class TableLayoutError(ValueError):
 def _create(
     spark: SparkSession, table: str, columns: tuple[tuple[str, str], ...], partition: str
 ) -> None:
-    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {namespace_of(table)}")
     cols = ", ".join(f"{name} {kind}" for name, kind in columns)
     props = ", ".join(f"'{k}'='{v}'" for k, v in TABLE_PROPERTIES.items())
     spark.sql(
@@ -105,6 +104,10 @@ def _create(
             "down`, remove LAKEHOUSE_DATA_DIR), or drop the table and its streams' "
             "checkpoints; Kafka still holds the records to ingest again."
         )
+
+
+def create_namespace(spark: SparkSession, namespace: str) -> None:
+    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {namespace}")
 
 
 def create_bronze_table(spark: SparkSession, table: str) -> None:

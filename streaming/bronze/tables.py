@@ -7,7 +7,12 @@ from collections.abc import Iterable
 from pyspark.sql import SparkSession
 
 from streaming.bronze.config import BronzeConfig
-from streaming.bronze.schemas import create_bronze_table, create_dead_letter_table
+from streaming.bronze.schemas import (
+    create_bronze_table,
+    create_dead_letter_table,
+    create_namespace,
+    namespace_of,
+)
 
 
 def ensure_bronze_tables(
@@ -15,6 +20,9 @@ def ensure_bronze_tables(
 ) -> None:
     """Create namespaces and tables that are missing; existing ones are left alone."""
     names = list(config.streams) if topics is None else list(topics)
-    for table in sorted({config.table_for(topic) for topic in names}):
+    tables = sorted({config.table_for(topic) for topic in names})
+    for namespace in sorted({namespace_of(t) for t in [*tables, config.dead_letter_table]}):
+        create_namespace(spark, namespace)
+    for table in tables:
         create_bronze_table(spark, table)
     create_dead_letter_table(spark, config.dead_letter_table)
