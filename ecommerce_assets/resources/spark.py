@@ -25,6 +25,10 @@ def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
         "spark.master": settings.spark_master,
         "spark.app.name": "ecommerce-lakehouse",
         "spark.driver.memory": settings.spark_driver_memory,
+        # Bronze gathers a batch's dead letters through task results: a batch of garbage
+        # must fail that pass cleanly (and take two passes) long before the driver's heap
+        # runs out (see streaming/bronze/dead_letters.py).
+        "spark.driver.maxResultSize": "256m",
         "spark.jars": jars,
         "spark.sql.extensions": (
             "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"

@@ -27,7 +27,7 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +37,8 @@ from pyspark.sql import functions as F
 
 from streaming.bronze.checkpoint import local_path
 from streaming.bronze.config import BronzeConfig, StreamReport
-from streaming.bronze.dead_letters import DeadLetterWatch
-from streaming.bronze.parse import RECORD_COLUMNS, bronze_rows, parse_records
+from streaming.bronze.dead_letters import no_dead_letters, write_split
+from streaming.bronze.parse import RECORD_COLUMNS, parse_records
 from streaming.bronze.session import job_conf
 from streaming.bronze.sink import (
     PROP_FILES,
@@ -200,17 +200,20 @@ def _ingest_topic(
     if todo:
         fail_at("before_write", config.fail_point)
         # One pass, as for Kafka (see streaming.bronze.dead_letters).
-        watch = DeadLetterWatch(parse_records(_records(spark, list(todo.values()))))
-        if to_bronze:
-            written = _append_files(
-                bronze_rows(watch.batch), table, stream, to_bronze, event_days=True
-            )
-        else:
-            watch.drain()
+        parsed = parse_records(_records(spark, list(todo.values())))
+        write_bronze = (
+            partial(_append_files, table=table, stream=stream, files=to_bronze, event_days=True)
+            if to_bronze
+            else None
+        )
+        written, dead_rows = write_split(parsed, write_bronze)
         fail_at("after_bronze_write", config.fail_point)
         if to_dead:
             # Even with no dead letters: the append records the files as done.
-            dead = _append_files(watch.rows(), dead_table, stream, to_dead, event_days=False)
+            dead = _append_files(
+                no_dead_letters(spark) if dead_rows is None else dead_rows,
+                dead_table, stream, to_dead, event_days=False,
+            )  # fmt: skip
         fail_at("after_all_writes", config.fail_point)
     return StreamReport(
         topic=topic,

@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
+from functools import partial
 
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
@@ -27,8 +28,8 @@ from streaming.bronze.checkpoint import (
     planned_offsets,
 )
 from streaming.bronze.config import BronzeConfig, StreamReport
-from streaming.bronze.dead_letters import DeadLetterWatch
-from streaming.bronze.parse import bronze_rows, kafka_records, parse_records
+from streaming.bronze.dead_letters import write_split
+from streaming.bronze.parse import kafka_records, parse_records
 from streaming.bronze.session import job_conf
 from streaming.bronze.sink import AppendResult, KafkaTableWriter, fail_at
 from streaming.bronze.tables import ensure_bronze_tables
@@ -68,18 +69,16 @@ class KafkaBatchProcessor:
         if bronze_done and self.dead_letters.covers(spark, end):
             log.info("%s batch %d: a replay both tables already hold", self.topic, batch_id)
             return
-        watch = DeadLetterWatch(parse_records(kafka_records(batch)))
-        if bronze_done:
-            watch.drain()
-            written = AppendResult(0)
-        else:
-            written = self.bronze.write(bronze_rows(watch.batch), end, batch_id)
+        write_bronze = (
+            None if bronze_done else partial(self.bronze.write, end=end, batch_id=batch_id)
+        )
+        written, dead = write_split(parse_records(kafka_records(batch)), write_bronze)
         fail_at("after_bronze_write", self.fail_point)
         bronze_s = time.perf_counter() - started
         # A batch without dead letters leaves the table alone; a replay of it then finds
         # the mark short and gathers nothing again, which is harmless.
         dead_written = (
-            self.dead_letters.write(watch.rows(), end, batch_id) if watch.count else AppendResult(0)
+            AppendResult(0) if dead is None else self.dead_letters.write(dead, end, batch_id)
         )
         fail_at("after_all_writes", self.fail_point)
         log.info(

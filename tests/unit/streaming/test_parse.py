@@ -11,9 +11,10 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from data_generators.trouble import MALFORMED_KINDS, corrupt
-from streaming.bronze.dead_letters import DeadLetterWatch
+from streaming.bronze.dead_letters import DeadLetterWatch, write_split
 from streaming.bronze.parse import bronze_rows, epoch_day, parse_records
 from streaming.bronze.schemas import BRONZE_COLUMNS, DEAD_LETTER_COLUMNS
+from streaming.bronze.sink import AppendResult
 
 GOOD = {
     "id": "7b0c2f1e-0000-4000-8000-000000000001",
@@ -171,3 +172,38 @@ def test_a_batch_without_dead_letters_gathers_none(local_spark: SparkSession) ->
     watch.drain()
     assert watch.count == 0
     assert watch.rows().count() == 0
+
+
+def test_too_many_dead_letters_to_gather_take_a_second_pass(local_spark: SparkSession) -> None:
+    # Spark aborts a pass whose task results outgrow spark.driver.maxResultSize; the
+    # first write here fails the way that abort does, the retry writes for real.
+    written: list[int] = []
+
+    def write_good(rows: DataFrame) -> AppendResult:
+        if not written:
+            written.append(-1)
+            raise RuntimeError("Total size of serialized results ... spark.driver.maxResultSize")
+        offsets = sorted(row["kafka_offset"] for row in rows.collect())
+        written.extend(offsets)
+        return AppendResult(len(offsets))
+
+    values = [_envelope(), b'{"broken', _envelope(), None, b"[1]"]
+    result, dead = write_split(parse_records(_records(local_spark, values)), write_good)
+    assert (result.rows, written) == (2, [-1, 0, 2])
+    assert dead is not None
+    rows = sorted(dead.collect(), key=lambda row: row["kafka_offset"])
+    assert [(row["kafka_offset"], row["reason"]) for row in rows] == [
+        (1, "invalid JSON"),
+        (3, "empty record"),
+        (4, "invalid JSON: not an object"),
+    ]
+    assert bytes(rows[0]["raw_value"]) == b'{"broken'
+    assert [f.name for f in dead.schema] == [name for name, _ in DEAD_LETTER_COLUMNS]
+
+
+def test_other_failures_are_not_retried(local_spark: SparkSession) -> None:
+    def write_good(rows: DataFrame) -> AppendResult:
+        raise RuntimeError("catalog unreachable")
+
+    with pytest.raises(RuntimeError, match="catalog unreachable"):
+        write_split(parse_records(_records(local_spark, [_envelope()])), write_good)
