@@ -20,6 +20,7 @@ from functools import partial
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
+from pyspark.util import inheritable_thread_target
 
 from streaming.bronze.checkpoint import (
     committed_offsets,
@@ -234,8 +235,11 @@ def run_available_now(
     """
     names = _topics(config, topics)
     ensure_bronze_tables(spark, config, names)
+    # The wrapper gives each thread the caller's Spark job properties (Dagster's job
+    # group) and ends its JVM thread with it.
+    ingest = inheritable_thread_target(_ingest_topic)
     with job_conf(spark), ThreadPoolExecutor(max(1, len(names)), "bronze") as pool:
-        futures = [pool.submit(_ingest_topic, spark, config, topic) for topic in names]
+        futures = [pool.submit(ingest, spark, config, topic) for topic in names]
         wait(futures)
     return [future.result() for future in futures]
 
