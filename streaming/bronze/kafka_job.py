@@ -235,9 +235,9 @@ def run_available_now(
     """
     names = _topics(config, topics)
     ensure_bronze_tables(spark, config, names)
-    # The wrapper gives each thread the caller's Spark job properties (Dagster's job
-    # group) and ends its JVM thread with it.
-    ingest = inheritable_thread_target(_ingest_topic)
+    # Each thread gets the caller's Spark job properties and tags (e.g. a job group that
+    # cancelling a run relies on).
+    ingest = inheritable_thread_target(spark)(_ingest_topic)
     with job_conf(spark), ThreadPoolExecutor(max(1, len(names)), "bronze") as pool:
         futures = [pool.submit(ingest, spark, config, topic) for topic in names]
         wait(futures)
