@@ -57,16 +57,17 @@ DEAD_LETTER_COLUMNS: tuple[tuple[str, str], ...] = (
 #: (distribution-mode none), so each task keeps one open file per day it sees (fanout).
 #: Late data spreads a batch over several days, which a clustered writer would reject.
 #: Parquet is written for speed (measured on 1M clickstream records, see
-#: docs/benchmarks.md): no dictionary pages (ids, offsets and raw records are nearly all
-#: distinct, so building dictionaries only to drop them was the writer's biggest cost),
-#: zstd at level 1, and no min/max statistics of the raw record, which no query prunes on.
+#: docs/benchmarks.md): dictionaries capped at 64 KiB (ids, offsets and raw records are
+#: nearly all distinct, and building 2 MiB dictionaries only to drop them was the
+#: writer's biggest cost; topics, event types and the like still get theirs), zstd at
+#: level 1, and no min/max statistics of the raw record, which no query prunes on.
 TABLE_PROPERTIES = {
     "format-version": "2",
     "write.distribution-mode": "none",
     "write.spark.fanout.enabled": "true",
     "write.parquet.compression-codec": "zstd",
     "write.parquet.compression-level": "1",
-    "parquet.enable.dictionary": "false",
+    "write.parquet.dict-size-bytes": "65536",
     "write.parquet.stats-enabled.column.raw_value": "false",
     "write.metadata.metrics.column.raw_value": "counts",
     # Topics are ingested side by side and all write the dead-letter table: a commit

@@ -70,11 +70,24 @@ def append(rows: DataFrame, table: str, properties: Mapping[str, str]) -> None:
 
 
 def kafka_high_water(spark: SparkSession, table: str, topic: str) -> dict[int, int]:
-    """Partition -> next offset not yet in ``table`` for ``topic`` ({} if none)."""
-    # Every Kafka append records the mark, so the newest snapshot of the stream has it.
-    for summary in stream_summaries(spark, table, topic, limit=1):
-        if PROP_KAFKA_OFFSETS in summary:
-            return {int(p): int(o) for p, o in json.loads(summary[PROP_KAFKA_OFFSETS]).items()}
+    """Partition -> next offset not yet in ``table`` for ``topic`` ({} if none).
+
+    Every Kafka append records the mark, so the newest snapshot of the stream has it.
+    The table's history is walked back from its current snapshot through Iceberg's API
+    (a few calls into the JVM) rather than queried as ``<table>.snapshots``, which is a
+    Spark job per table per run; the stream's newest snapshot is normally near the top.
+    """
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    iceberg = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, table)
+    snapshot = iceberg.currentSnapshot()
+    while snapshot is not None:
+        summary = snapshot.summary()
+        if summary.get(PROP_STREAM) == topic and summary.containsKey(PROP_KAFKA_OFFSETS):
+            marks = json.loads(summary.get(PROP_KAFKA_OFFSETS))
+            return {int(p): int(o) for p, o in marks.items()}
+        parent = snapshot.parentId()
+        snapshot = None if parent is None else iceberg.snapshot(parent)
     return {}
 
 
