@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -22,6 +22,9 @@ from data_generators.manifest import write_manifest
 from ecommerce_assets.cli.instance import prepare_dagster_home
 from ecommerce_assets.settings import LakehouseSettings, get_settings
 from ecommerce_assets.stack import manager
+
+if TYPE_CHECKING:
+    from dagster import ExecuteInProcessResult
 
 console = Console(stderr=True)
 
@@ -69,6 +72,18 @@ def ensure_generated(settings: LakehouseSettings, params_values: dict[str, Any])
         f"  produced {delivered:,} records to Kafka in {time.monotonic() - started:.1f} s"
     )
     return manifest
+
+
+def _root_causes(result: ExecuteInProcessResult) -> list[str]:
+    """The innermost error message of each failed step (Dagster wraps the user's error)."""
+    causes = []
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error is not None and error.cause is not None:
+            error = error.cause
+        if error is not None:
+            causes.append(error.message.strip())
+    return causes or ["see the log above"]
 
 
 def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool:
@@ -150,7 +165,8 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
     took = time.monotonic() - started
     if not result.success:
         raise click.ClickException(
-            f"{main_job_name} failed after {took:.0f} s (run {result.run_id})"
+            f"{main_job_name} failed after {took:.0f} s (run {result.run_id}): "
+            + "; ".join(_root_causes(result))
         )
     reconciled = print_summary(settings, manifest)
     if not reconciled:

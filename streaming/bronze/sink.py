@@ -79,7 +79,11 @@ def kafka_high_water(spark: SparkSession, table: str, topic: str) -> dict[int, i
     """
     jvm = spark.sparkContext._jvm
     assert jvm is not None
-    iceberg = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, table)
+    # Named with its catalog: given "bronze.x", Iceberg first tries a catalog "bronze"
+    # and logs a stack trace before it falls back to the session's catalog.
+    catalog = spark.catalog.currentCatalog()
+    name = table if table.startswith(f"{catalog}.") else f"{catalog}.{table}"
+    iceberg = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, name)
     snapshot = iceberg.currentSnapshot()
     while snapshot is not None:
         summary = snapshot.summary()

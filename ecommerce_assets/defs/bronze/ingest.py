@@ -116,9 +116,11 @@ def bronze_ingest(
         key = bronze_key(stream)
         if key not in context.selected_asset_keys:
             continue
+        days = report.touched_days
+        span = f"event days {days[0]} to {days[-1]} ({len(days)})" if days else "no event days"
         context.log.info(
             f"{report.table}: {report.rows_written} rows, {report.dead_letters} dead letters, "
-            f"event days {report.touched_days[:1]}…{report.touched_days[-1:]}"
+            f"{span}"
         )
         yield MaterializeResult(
             asset_key=key,
