@@ -87,7 +87,7 @@ def spark_ingest(
         streams={topic: f"bench_bronze.{stream}" for stream, topic in topics.items()},
         dead_letter_table="bench_bronze.dead_letters",
         checkpoint_root=str(settings.checkpoint_root),
-        max_offsets_per_trigger=max_offsets,
+        **({} if max_offsets is None else {"max_offsets_per_trigger": max_offsets}),
     )
     started = time.perf_counter()
     reports = run_available_now(spark, config)

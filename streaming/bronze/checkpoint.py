@@ -88,8 +88,13 @@ def parse_offsets_file(text: str) -> Offsets:
     lines = text.splitlines()
     if not lines or not lines[0].startswith("v"):
         raise ValueError(f"not a Spark offsets file (first line {lines[:1]!r})")
+    return _source_offsets(lines[2:])
+
+
+def _source_offsets(lines: list[str]) -> Offsets:
+    """One JSON line per source, {"<topic>": {"<partition>": offset}}, merged."""
     offsets: Offsets = {}
-    for line in lines[2:]:
+    for line in lines:
         line = line.strip()
         if not line or line == "-":  # "-": a source with no offset yet
             continue
@@ -141,9 +146,6 @@ def initial_offsets(spark: SparkSession | None, checkpoint_location: str) -> Off
     if "0" not in reader.list_names("sources/0"):
         return {}
     lines = reader.read_text("sources/0/0").lstrip("\x00").splitlines()
-    if len(lines) < 2 or not lines[0].startswith("v"):
+    if not lines or not lines[0].startswith("v"):
         raise ValueError(f"not a Spark source offsets file (first line {lines[:1]!r})")
-    return {
-        topic: {int(p): int(o) for p, o in partitions.items()}
-        for topic, partitions in json.loads(lines[1]).items()
-    }
+    return _source_offsets(lines[1:])

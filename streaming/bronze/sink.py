@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame, Observation, SparkSession
@@ -47,35 +47,13 @@ def fail_at(point: str, configured: str | None) -> None:
         raise InjectedFailure(f"injected failure at {point}")
 
 
-def stream_summaries(
-    spark: SparkSession, table: str, stream: str, limit: int | None = None
-) -> list[dict[str, str]]:
-    """Summaries of the table's snapshots written by ``stream``, newest first."""
-    snapshots = (
-        spark.table(f"{table}.snapshots")
-        .where(F.col("summary")[PROP_STREAM] == stream)
-        .orderBy(F.col("committed_at").desc())
-    )
-    if limit is not None:
-        snapshots = snapshots.limit(limit)
-    return [dict(row["summary"]) for row in snapshots.select("summary").collect()]
+def stream_summaries(spark: SparkSession, table: str, stream: str) -> Iterator[dict[str, str]]:
+    """Summaries of the table's snapshots written by ``stream``, newest first.
 
-
-def append(rows: DataFrame, table: str, properties: Mapping[str, str]) -> None:
-    """One atomic Iceberg append whose snapshot summary carries ``properties``."""
-    writer = rows.writeTo(table)
-    for key, value in properties.items():
-        writer = writer.option(f"snapshot-property.{key}", value)
-    writer.append()
-
-
-def kafka_high_water(spark: SparkSession, table: str, topic: str) -> dict[int, int]:
-    """Partition -> next offset not yet in ``table`` for ``topic`` ({} if none).
-
-    Every Kafka append records the mark, so the newest snapshot of the stream has it.
     The table's history is walked back from its current snapshot through Iceberg's API
-    (a few calls into the JVM) rather than queried as ``<table>.snapshots``, which is a
-    Spark job per table per run; the stream's newest snapshot is normally near the top.
+    (a few calls into the JVM per snapshot), not queried as ``<table>.snapshots``, which
+    is a Spark job per table per run; callers after the newest one stop early. Only the
+    current lineage counts: a rolled-back snapshot's rows are not in the table.
     """
     jvm = spark.sparkContext._jvm
     assert jvm is not None
@@ -87,11 +65,26 @@ def kafka_high_water(spark: SparkSession, table: str, topic: str) -> dict[int, i
     snapshot = iceberg.currentSnapshot()
     while snapshot is not None:
         summary = snapshot.summary()
-        if summary.get(PROP_STREAM) == topic and summary.containsKey(PROP_KAFKA_OFFSETS):
-            marks = json.loads(summary.get(PROP_KAFKA_OFFSETS))
-            return {int(p): int(o) for p, o in marks.items()}
+        if summary.get(PROP_STREAM) == stream:
+            yield dict(summary)
         parent = snapshot.parentId()
         snapshot = None if parent is None else iceberg.snapshot(parent)
+
+
+def append(rows: DataFrame, table: str, properties: Mapping[str, str]) -> None:
+    """One atomic Iceberg append whose snapshot summary carries ``properties``."""
+    writer = rows.writeTo(table)
+    for key, value in properties.items():
+        writer = writer.option(f"snapshot-property.{key}", value)
+    writer.append()
+
+
+def kafka_high_water(spark: SparkSession, table: str, topic: str) -> dict[int, int]:
+    """Partition -> next offset not yet in ``table`` for ``topic`` ({} if none)."""
+    # Every Kafka append records the mark, so the newest snapshot of the stream has it.
+    for summary in stream_summaries(spark, table, topic):
+        if PROP_KAFKA_OFFSETS in summary:
+            return {int(p): int(o) for p, o in json.loads(summary[PROP_KAFKA_OFFSETS]).items()}
     return {}
 
 

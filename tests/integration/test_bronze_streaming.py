@@ -34,6 +34,7 @@ from streaming.bronze import (
     run_available_now,
 )
 from streaming.bronze.checkpoint import local_path
+from streaming.bronze.config import DEFAULT_MAX_OFFSETS_PER_TRIGGER
 from streaming.bronze.schemas import TableLayoutError
 
 pytestmark = pytest.mark.integration
@@ -258,7 +259,9 @@ def test_a_lost_checkpoint_neither_loses_nor_duplicates(
     assert checkpoint is not None and checkpoint.is_dir()
     shutil.rmtree(checkpoint)
 
-    rerun = replace(crashing, fail_point=None, max_offsets_per_trigger=None)
+    rerun = replace(
+        crashing, fail_point=None, max_offsets_per_trigger=DEFAULT_MAX_OFFSETS_PER_TRIGGER
+    )
     reports = run_available_now(spark, rerun)
     _assert_exact(spark, rerun, manifest, topics)
     clicks = next(r for r in reports if r.topic == clicks_topic)

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from streaming.bronze.checkpoint import committed_offsets, parse_offsets_file
+from streaming.bronze.checkpoint import (
+    committed_offsets,
+    initial_offsets,
+    parse_offsets_file,
+    planned_offsets,
+)
 
 METADATA = '{"batchWatermarkMs":0,"batchTimestampMs":1700000000000,"conf":{}}'
 
@@ -52,3 +57,16 @@ def test_offsets_file_with_several_sources() -> None:
 def test_remote_checkpoint_needs_spark() -> None:
     with pytest.raises(ValueError, match="needs a Spark session"):
         committed_offsets(None, "s3a://bucket/checkpoints/bronze/shop.orders")
+
+
+def test_planned_and_initial_offsets(tmp_path: Path) -> None:
+    assert initial_offsets(None, str(tmp_path)) == {}  # no first batch yet
+    _offsets(tmp_path, 3, {0: 40, 1: 7})  # planned, not committed: still what batch 3 ends at
+    assert planned_offsets(None, str(tmp_path), 3) == {"shop.orders": {0: 40, 1: 7}}
+    # Spark's source log: a NUL byte, the version, the offsets the query started from.
+    (tmp_path / "sources" / "0").mkdir(parents=True)
+    (tmp_path / "sources" / "0" / "0").write_bytes(b'\x00v1\n{"shop.orders":{"0":12,"1":0}}')
+    assert initial_offsets(None, tmp_path.as_uri()) == {"shop.orders": {0: 12, 1: 0}}
+    (tmp_path / "sources" / "0" / "0").write_text("garbage")
+    with pytest.raises(ValueError, match="not a Spark source offsets file"):
+        initial_offsets(None, str(tmp_path))
