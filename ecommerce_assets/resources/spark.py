@@ -17,6 +17,17 @@ from ecommerce_assets.stack.artifacts import cached_path
 from ecommerce_assets.stack.spark_jars import SPARK_ARTIFACTS, ensure_spark_jars
 
 
+#: A local session is a fresh JVM per run (each Dagster run is a process), so the JIT's
+#: warm-up is paid every run: at the JVM's default thresholds, C2 compiled lukewarm
+#: planning, serialisation and class-loading code for about a third of a 5 M-event
+#: bronze run's CPU. Ten-fold higher thresholds leave C2 to the per-record loops, which
+#: reach them within the first batch anyway (docs/benchmarks.md, decision 0009).
+LOCAL_JVM_OPTIONS = (
+    "-XX:Tier4InvocationThreshold=100000 -XX:Tier4MinInvocationThreshold=50000 "
+    "-XX:Tier4CompileThreshold=120000 -XX:Tier4BackEdgeThreshold=500000"
+)
+
+
 def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
     """Spark configuration for the profile: master, memory, jars and the Iceberg catalog."""
     catalog = f"spark.sql.catalog.{settings.catalog_name}"
@@ -45,6 +56,9 @@ def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
     }
+    if settings.spark_master.startswith("local"):
+        # The driver JVM runs the tasks too.
+        conf["spark.driver.extraJavaOptions"] = LOCAL_JVM_OPTIONS
     if settings.profile == "local":
         conf["spark.driver.host"] = "127.0.0.1"
         conf["spark.driver.bindAddress"] = "127.0.0.1"

@@ -16,9 +16,11 @@ letters as a Spark plan of their own, never gathered in the driver.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
+import pyarrow as pa
 from pyspark.sql import DataFrame, Observation, Row, SparkSession
 from pyspark.sql import functions as F
 
@@ -28,12 +30,21 @@ from streaming.bronze.sink import AppendResult
 
 log = logging.getLogger(__name__)
 
-_TIMESTAMPS = {name for name, kind in DEAD_LETTER_COLUMNS if kind == "TIMESTAMP"}
+#: Added once a batch's dead letters are gathered (see bronze_rows for why not before).
+_BATCH_CONSTANT = "ingested_at"
+_WIRE_COLUMNS = tuple((n, kind) for n, kind in DEAD_LETTER_COLUMNS if n != _BATCH_CONSTANT)
+_TIMESTAMPS = {name for name, kind in _WIRE_COLUMNS if kind == "TIMESTAMP"}
+_ARROW_TYPES = {
+    "BINARY": pa.binary(),
+    "STRING": pa.string(),
+    "INT": pa.int32(),
+    "BIGINT": pa.int64(),
+    "TIMESTAMP": pa.int64(),  # epoch microseconds, see below
+}
 # Timestamps travel as epoch microseconds: Python's datetimes would be reinterpreted
-# in the driver's local time zone on the way back.
-_WIRE_SCHEMA = ", ".join(
-    f"{name} {'BIGINT' if name in _TIMESTAMPS else kind}" for name, kind in DEAD_LETTER_COLUMNS
-)
+# in the driver's local time zone on the way back. The way back is an Arrow table,
+# which the JVM reads itself; Python rows would need Python worker processes.
+_WIRE_SCHEMA = pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in _WIRE_COLUMNS])
 
 
 def _wire_value(name: str) -> F.Column:
@@ -41,10 +52,17 @@ def _wire_value(name: str) -> F.Column:
     return F.unix_micros(F.col(source)) if name in _TIMESTAMPS else F.col(source)
 
 
-def _from_wire(spark: SparkSession, rows: list[Row]) -> DataFrame:
-    return spark.createDataFrame(rows, _WIRE_SCHEMA).select(
+def _from_wire(spark: SparkSession, rows: list[Row], ingested_at: F.Column) -> DataFrame:
+    wire = spark.createDataFrame(
+        pa.Table.from_pylist([row.asDict() for row in rows], schema=_WIRE_SCHEMA)
+    )
+    return wire.select(
         *(
-            F.timestamp_micros(name).alias(name) if name in _TIMESTAMPS else F.col(name)
+            ingested_at.alias(name)
+            if name == _BATCH_CONSTANT
+            else F.timestamp_micros(name).alias(name)
+            if name in _TIMESTAMPS
+            else F.col(name)
             for name, _ in DEAD_LETTER_COLUMNS
         )
     )
@@ -54,13 +72,14 @@ class DeadLetterWatch:
     """Wraps a parsed batch (see :func:`streaming.bronze.parse.parse_records`).
 
     Run exactly one action over :attr:`batch` - the bronze append of
-    ``bronze_rows(watch.batch)``, or :meth:`drain` when no bronze rows are to be
-    written - then :meth:`rows` are the batch's dead letters.
+    ``bronze_rows(watch.batch, ingested_at)``, or :meth:`drain` when no bronze rows are
+    to be written - then :meth:`rows` are the batch's dead letters.
     """
 
-    def __init__(self, parsed: DataFrame) -> None:
+    def __init__(self, parsed: DataFrame, ingested_at: dt.datetime) -> None:
         self._observation = Observation()
-        record = F.struct(*(_wire_value(name).alias(name) for name, _ in DEAD_LETTER_COLUMNS))
+        self._ingested_at = ingested_at
+        record = F.struct(*(_wire_value(name).alias(name) for name, _ in _WIRE_COLUMNS))
         self.batch = parsed.observe(
             self._observation,
             F.collect_list(F.when(F.col("reason").isNotNull(), record)).alias("dead_letters"),
@@ -79,12 +98,12 @@ class DeadLetterWatch:
 
     def rows(self) -> DataFrame:
         """The dead letters, in the dead-letter table's column order."""
-        return _from_wire(self.batch.sparkSession, self._gathered())
+        return _from_wire(self.batch.sparkSession, self._gathered(), F.lit(self._ingested_at))
 
 
 def no_dead_letters(spark: SparkSession) -> DataFrame:
     """An empty frame in the dead-letter table's shape."""
-    return _from_wire(spark, [])
+    return _from_wire(spark, [], F.lit(None).cast("timestamp"))
 
 
 def too_many_to_gather(error: BaseException) -> bool:
@@ -98,36 +117,35 @@ def _apart(parsed: DataFrame) -> DataFrame:
     return parsed.observe("bronze_records", F.count(F.lit(1)).alias("records"))
 
 
-def dead_letter_rows(parsed: DataFrame) -> DataFrame:
+def dead_letter_rows(parsed: DataFrame, ingested_at: dt.datetime) -> DataFrame:
     """A parsed batch's dead letters as a plan of their own (another pass over the batch)."""
+    derived = {"raw_value": F.col("value"), _BATCH_CONSTANT: F.lit(ingested_at)}
     return (
         _apart(parsed)
         .where(F.col("reason").isNotNull())
-        .select(
-            *(
-                F.col("value" if name == "raw_value" else name).alias(name)
-                for name, _ in DEAD_LETTER_COLUMNS
-            )
-        )
+        .select(*(derived.get(name, F.col(name)).alias(name) for name, _ in DEAD_LETTER_COLUMNS))
     )
 
 
 def write_split(
-    parsed: DataFrame, write_good: Callable[[DataFrame], AppendResult] | None
+    parsed: DataFrame,
+    write_good: Callable[[DataFrame], AppendResult] | None,
+    ingested_at: dt.datetime,
 ) -> tuple[AppendResult, DataFrame | None]:
     """Write a parsed batch's good rows; return what was written and the dead letters.
 
     ``write_good`` appends the bronze rows it is given (None: nothing to write, the dead
     letters are still wanted). The dead letters are None when there are none. One pass
     normally; two when the dead letters are too many to gather (see the module notes).
+    Both tables' rows get ``ingested_at``.
     """
-    watch = DeadLetterWatch(parsed)
+    watch = DeadLetterWatch(parsed, ingested_at)
     try:
         if write_good is None:
             watch.drain()
             written = AppendResult(0)
         else:
-            written = write_good(bronze_rows(watch.batch))
+            written = write_good(bronze_rows(watch.batch, ingested_at))
         return written, (watch.rows() if watch.count else None)
     except Exception as error:
         if not too_many_to_gather(error):
@@ -136,5 +154,9 @@ def write_split(
         "a batch has more dead letters than the driver gathers (spark.driver.maxResultSize); "
         "writing its good rows and its dead letters in two passes"
     )
-    written = AppendResult(0) if write_good is None else write_good(bronze_rows(_apart(parsed)))
-    return written, dead_letter_rows(parsed)
+    written = (
+        AppendResult(0)
+        if write_good is None
+        else write_good(bronze_rows(_apart(parsed), ingested_at))
+    )
+    return written, dead_letter_rows(parsed, ingested_at)

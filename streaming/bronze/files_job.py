@@ -22,6 +22,7 @@ a file with no dead letters is still recorded as done in the dead-letter table.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -206,7 +207,7 @@ def _ingest_topic(
             if to_bronze
             else None
         )
-        written, dead_rows = write_split(parsed, write_bronze)
+        written, dead_rows = write_split(parsed, write_bronze, dt.datetime.now(dt.UTC))
         fail_at("after_bronze_write", config.fail_point)
         if to_dead:
             # Even with no dead letters: the append records the files as done.

@@ -10,6 +10,7 @@ and both appends go through :class:`~streaming.bronze.sink.KafkaTableWriter`
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import time
@@ -73,7 +74,9 @@ class KafkaBatchProcessor:
         write_bronze = (
             None if bronze_done else partial(self.bronze.write, end=end, batch_id=batch_id)
         )
-        written, dead = write_split(parse_records(kafka_records(batch)), write_bronze)
+        written, dead = write_split(
+            parse_records(kafka_records(batch)), write_bronze, dt.datetime.now(dt.UTC)
+        )
         fail_at("after_bronze_write", self.fail_point)
         bronze_s = time.perf_counter() - started
         # A batch without dead letters leaves the table alone; a replay of it then finds

@@ -23,6 +23,8 @@ GOOD = {
     "schema_version": 1,
     "payload": {"order_id": "o-1", "items": [{"sku": "p-1", "qty": 2}], "total": 12.5},
 }
+#: The batch time bronze rows and dead letters are stamped with.
+INGESTED_AT = dt.datetime(2024, 3, 2, 6, 30, tzinfo=dt.UTC)
 RECORD_SCHEMA = (
     "value BINARY, kafka_topic STRING, kafka_partition INT, kafka_offset BIGINT, "
     "kafka_key STRING, kafka_timestamp TIMESTAMP, source_file STRING"
@@ -43,6 +45,10 @@ def _envelope(**changes: object) -> bytes:
 _DROP = object()
 
 
+def _micros(stamp: dt.datetime) -> int:
+    return (stamp - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+
+
 def _reasons(spark: SparkSession, values: list[bytes | None]) -> list[str | None]:
     parsed = parse_records(_records(spark, values)).orderBy("kafka_offset")
     return [row["reason"] for row in parsed.collect()]
@@ -52,7 +58,8 @@ def test_a_good_record_keeps_envelope_raw_record_and_coordinates(
     local_spark: SparkSession,
 ) -> None:
     value = _envelope()
-    rows = bronze_rows(parse_records(_records(local_spark, [value]))).collect()
+    good = bronze_rows(parse_records(_records(local_spark, [value])), INGESTED_AT)
+    rows = good.collect()
     assert len(rows) == 1
     row = rows[0]
     assert row["event_id"] == GOOD["id"]
@@ -65,10 +72,9 @@ def test_a_good_record_keeps_envelope_raw_record_and_coordinates(
         0,
     )
     assert row["kafka_key"] == "c-1"
-    assert row["ingested_at"] is not None
-    assert [f.name for f in bronze_rows(parse_records(_records(local_spark, []))).schema] == [
-        name for name, _ in BRONZE_COLUMNS
-    ]
+    assert good.select(F.unix_micros("ingested_at")).first()[0] == _micros(INGESTED_AT)
+    empty = bronze_rows(parse_records(_records(local_spark, [])), INGESTED_AT)
+    assert [f.name for f in empty.schema] == [name for name, _ in BRONZE_COLUMNS]
 
 
 def test_event_time_is_the_utc_instant_and_its_day_is_utc(local_spark: SparkSession) -> None:
@@ -92,7 +98,7 @@ def test_schema_drift_is_not_an_error(local_spark: SparkSession) -> None:
     drifted = _envelope(
         schema_version=2, payload={**GOOD["payload"], "gift_wrap": True}, extra_top="x"
     )
-    rows = bronze_rows(parse_records(_records(local_spark, [drifted]))).collect()
+    rows = bronze_rows(parse_records(_records(local_spark, [drifted])), INGESTED_AT).collect()
     assert len(rows) == 1
     assert rows[0]["schema_version"] == 2
     assert orjson.loads(rows[0]["raw_value"])["payload"]["gift_wrap"] is True
@@ -153,8 +159,9 @@ def test_every_malformed_kind_the_generator_injects_is_a_dead_letter(
 
 def test_dead_letters_are_gathered_while_the_good_rows_pass(local_spark: SparkSession) -> None:
     value = b'{"id": "x", "type": \xff\xfe broken'
-    watch = DeadLetterWatch(parse_records(_records(local_spark, [value, _envelope(), None])))
-    good = bronze_rows(watch.batch).collect()  # the one action, as the bronze append
+    parsed = parse_records(_records(local_spark, [value, _envelope(), None]))
+    watch = DeadLetterWatch(parsed, INGESTED_AT)
+    good = bronze_rows(watch.batch, INGESTED_AT).collect()  # the one action: the append
     assert [row["kafka_offset"] for row in good] == [1]
     assert watch.count == 2
     rows = sorted(watch.rows().collect(), key=lambda row: row["kafka_offset"])
@@ -163,12 +170,16 @@ def test_dead_letters_are_gathered_while_the_good_rows_pass(local_spark: SparkSe
     assert (rows[0]["kafka_partition"], rows[0]["kafka_offset"]) == (0, 0)
     assert rows[0]["kafka_timestamp"] == good[0]["kafka_timestamp"]  # through Python intact
     assert rows[0]["ingested_at"] == good[0]["ingested_at"]
+    stamps = watch.rows().select(F.unix_micros("ingested_at")).collect()
+    assert [row[0] for row in stamps] == [_micros(INGESTED_AT)] * 2
     assert (rows[1]["raw_value"], rows[1]["reason"]) == (None, "empty record")
     assert [f.name for f in watch.rows().schema] == [name for name, _ in DEAD_LETTER_COLUMNS]
 
 
 def test_a_batch_without_dead_letters_gathers_none(local_spark: SparkSession) -> None:
-    watch = DeadLetterWatch(parse_records(_records(local_spark, [_envelope(), _envelope()])))
+    watch = DeadLetterWatch(
+        parse_records(_records(local_spark, [_envelope(), _envelope()])), INGESTED_AT
+    )
     watch.drain()
     assert watch.count == 0
     assert watch.rows().count() == 0
@@ -188,7 +199,9 @@ def test_too_many_dead_letters_to_gather_take_a_second_pass(local_spark: SparkSe
         return AppendResult(len(offsets))
 
     values = [_envelope(), b'{"broken', _envelope(), None, b"[1]"]
-    result, dead = write_split(parse_records(_records(local_spark, values)), write_good)
+    result, dead = write_split(
+        parse_records(_records(local_spark, values)), write_good, INGESTED_AT
+    )
     assert (result.rows, written) == (2, [-1, 0, 2])
     assert dead is not None
     rows = sorted(dead.collect(), key=lambda row: row["kafka_offset"])
@@ -199,6 +212,8 @@ def test_too_many_dead_letters_to_gather_take_a_second_pass(local_spark: SparkSe
     ]
     assert bytes(rows[0]["raw_value"]) == b'{"broken'
     assert [f.name for f in dead.schema] == [name for name, _ in DEAD_LETTER_COLUMNS]
+    stamps = {row[0] for row in dead.select(F.unix_micros("ingested_at")).collect()}
+    assert stamps == {_micros(INGESTED_AT)}
 
 
 def test_other_failures_are_not_retried(local_spark: SparkSession) -> None:
@@ -206,4 +221,4 @@ def test_other_failures_are_not_retried(local_spark: SparkSession) -> None:
         raise RuntimeError("catalog unreachable")
 
     with pytest.raises(RuntimeError, match="catalog unreachable"):
-        write_split(parse_records(_records(local_spark, [_envelope()])), write_good)
+        write_split(parse_records(_records(local_spark, [_envelope()])), write_good, INGESTED_AT)
