@@ -140,6 +140,13 @@ def planned_offsets(spark: SparkSession | None, checkpoint_location: str, batch_
     return parse_offsets_file(_reader(spark, checkpoint_location).read_text(f"offsets/{batch_id}"))
 
 
+def planned_start(spark: SparkSession | None, checkpoint_location: str, batch_id: int) -> Offsets:
+    """Where batch ``batch_id`` starts: the previous batch's end, or the query's start."""
+    if batch_id == 0:
+        return initial_offsets(spark, checkpoint_location)
+    return planned_offsets(spark, checkpoint_location, batch_id - 1)
+
+
 def initial_offsets(spark: SparkSession | None, checkpoint_location: str) -> Offsets:
     """Topic -> partition -> the offset the query's first batch started at ({} if none)."""
     reader = _reader(spark, checkpoint_location)

@@ -28,6 +28,7 @@ from streaming.bronze.checkpoint import (
     has_pending_batch,
     initial_offsets,
     planned_offsets,
+    planned_start,
 )
 from streaming.bronze.config import BronzeConfig, StreamReport
 from streaming.bronze.dead_letters import write_split
@@ -43,6 +44,7 @@ class KafkaBatchProcessor:
     """The foreachBatch function of one topic's query; accumulates what the run did."""
 
     def __init__(self, config: BronzeConfig, topic: str) -> None:
+        self.config = config
         self.topic = topic
         self.checkpoint = config.checkpoint_for(topic)
         self.fail_point = config.fail_point
@@ -74,9 +76,12 @@ class KafkaBatchProcessor:
         write_bronze = (
             None if bronze_done else partial(self.bronze.write, end=end, batch_id=batch_id)
         )
-        written, dead = write_split(
-            parse_records(kafka_records(batch)), write_bronze, dt.datetime.now(dt.UTC)
-        )
+        records = kafka_records(batch)
+        if self._fits_one_task(spark, batch_id, end):
+            # One task instead of one per Kafka partition: a small batch then costs one
+            # consumer and one file per event day, not one per partition and day.
+            records = records.coalesce(1)
+        written, dead = write_split(parse_records(records), write_bronze, dt.datetime.now(dt.UTC))
         fail_at("after_bronze_write", self.fail_point)
         bronze_s = time.perf_counter() - started
         # A batch without dead letters leaves the table alone; a replay of it then finds
@@ -95,10 +100,22 @@ class KafkaBatchProcessor:
         self.dead_letters_written += dead_written.rows
         self.touched_days |= written.days
 
+    def _fits_one_task(self, spark: SparkSession, batch_id: int, end: dict[int, int]) -> bool:
+        start = planned_start(spark, self.checkpoint, batch_id).get(self.topic, {})
+        if set(start) != set(end):
+            return False  # a partition of unknown size (new, or the log is gone)
+        return sum(end[p] - start[p] for p in end) <= records_per_task(spark, self.config)
+
 
 #: Spark tasks per core a full batch is split into: equal tasks, an even number per
 #: core, so that neither core idles at the end of a batch.
 TASKS_PER_CORE = 3
+
+
+def records_per_task(spark: SparkSession, config: BronzeConfig) -> int:
+    """The most records one Spark task reads: a full batch is cut into equal tasks."""
+    tasks = TASKS_PER_CORE * spark.sparkContext.defaultParallelism
+    return math.ceil(config.max_offsets_per_trigger / tasks)
 
 
 def _kafka_stream(spark: SparkSession, config: BronzeConfig, topic: str) -> DataFrame:
@@ -108,22 +125,24 @@ def _kafka_stream(spark: SparkSession, config: BronzeConfig, topic: str) -> Data
         .option("subscribe", topic)
         .option("startingOffsets", "earliest")
     )
-    batch = config.max_offsets_per_trigger
-    tasks = TASKS_PER_CORE * spark.sparkContext.defaultParallelism
     # Bigger fetches than the consumer's 1 MiB per partition (fewer round trips). A full
     # batch is cut into `tasks` equal tasks whatever the topic's partition count (three
-    # partitions would be three tasks: two cores, then one). Small batches are not cut:
-    # each task opens a Kafka consumer and a file per event day, which for a small topic
-    # costs more than the parallelism gains.
+    # partitions would be three tasks: two cores, then one). Small batches are not cut,
+    # and one that fits a task is read by one (KafkaBatchProcessor): each task opens a
+    # Kafka consumer and a file per event day, which costs more than it gains there.
+    # A task's reads are all below the log end, so the broker's long poll (500 ms by
+    # default, for data not there yet) only ever delayed the consumer's last prefetch,
+    # and the next request on that connection queued behind it: ~1 s per small topic.
     defaults = {
         "kafka.max.partition.fetch.bytes": str(8 * 2**20),
         "kafka.fetch.max.bytes": str(64 * 2**20),
-        "maxRecordsPerPartition": str(math.ceil(batch / tasks)),
+        "kafka.fetch.max.wait.ms": "10",
+        "maxRecordsPerPartition": str(records_per_task(spark, config)),
     }
     for key, value in defaults.items():
         if key not in config.kafka_options:
             reader = reader.option(key, value)
-    reader = reader.option("maxOffsetsPerTrigger", str(batch))
+    reader = reader.option("maxOffsetsPerTrigger", str(config.max_offsets_per_trigger))
     for key, value in config.kafka_options.items():
         reader = reader.option(key, value)
     return reader.load()
@@ -252,10 +271,19 @@ def start_continuous(
             if has_pending_batch(spark, config.checkpoint_for(topic)):
                 # Replay the batch a crash left uncommitted with the bug workaround
                 # above, rather than let the long-running query die on it.
-                _run_to_end(spark, config, topic, KafkaBatchProcessor(config, topic))
+                _run_to_end(
+                    spark,
+                    config,
+                    topic,
+                    KafkaBatchProcessor(config, topic),
+                )
         return [
             _start(
-                spark, config, topic, KafkaBatchProcessor(config, topic), interval=trigger_interval
+                spark,
+                config,
+                topic,
+                KafkaBatchProcessor(config, topic),
+                interval=trigger_interval,
             )
             for topic in names
         ]

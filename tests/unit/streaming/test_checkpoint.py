@@ -11,6 +11,7 @@ from streaming.bronze.checkpoint import (
     initial_offsets,
     parse_offsets_file,
     planned_offsets,
+    planned_start,
 )
 
 METADATA = '{"batchWatermarkMs":0,"batchTimestampMs":1700000000000,"conf":{}}'
@@ -70,3 +71,12 @@ def test_planned_and_initial_offsets(tmp_path: Path) -> None:
     (tmp_path / "sources" / "0" / "0").write_text("garbage")
     with pytest.raises(ValueError, match="not a Spark source offsets file"):
         initial_offsets(None, str(tmp_path))
+
+
+def test_a_batch_starts_where_the_one_before_it_ends(tmp_path: Path) -> None:
+    (tmp_path / "sources" / "0").mkdir(parents=True)
+    (tmp_path / "sources" / "0" / "0").write_bytes(b'\x00v1\n{"shop.orders":{"0":5,"1":0}}')
+    _offsets(tmp_path, 0, {0: 40, 1: 7})
+    _offsets(tmp_path, 1, {0: 90, 1: 7})
+    assert planned_start(None, str(tmp_path), 0) == {"shop.orders": {0: 5, 1: 0}}
+    assert planned_start(None, str(tmp_path), 1) == {"shop.orders": {0: 40, 1: 7}}
