@@ -16,7 +16,6 @@ from ecommerce_assets.settings import LakehouseSettings
 from ecommerce_assets.stack.artifacts import cached_path
 from ecommerce_assets.stack.spark_jars import SPARK_ARTIFACTS, ensure_spark_jars
 
-
 #: A local session is a fresh JVM per run (each Dagster run is a process), so the JIT's
 #: warm-up is paid every run: at the JVM's default thresholds, C2 compiled lukewarm
 #: planning, serialisation and class-loading code for about a third of a 5 M-event
