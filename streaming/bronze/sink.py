@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -71,12 +72,27 @@ def stream_summaries(spark: SparkSession, table: str, stream: str) -> Iterator[d
         snapshot = None if parent is None else iceberg.snapshot(parent)
 
 
+_APPENDING: dict[str, threading.Lock] = {}
+_APPENDING_GUARD = threading.Lock()
+
+
+def _table_lock(table: str) -> threading.Lock:
+    with _APPENDING_GUARD:
+        return _APPENDING.setdefault(table, threading.Lock())
+
+
 def append(rows: DataFrame, table: str, properties: Mapping[str, str]) -> None:
-    """One atomic Iceberg append whose snapshot summary carries ``properties``."""
+    """One atomic Iceberg append whose snapshot summary carries ``properties``.
+
+    Appends to one table take turns within this process: topics ingested side by side
+    all write the dead-letter table, and racing commits would make Iceberg retry (and
+    log each retry with a stack trace). Other processes' commits are still retried.
+    """
     writer = rows.writeTo(table)
     for key, value in properties.items():
         writer = writer.option(f"snapshot-property.{key}", value)
-    writer.append()
+    with _table_lock(table):
+        writer.append()
 
 
 def kafka_high_water(spark: SparkSession, table: str, topic: str) -> dict[int, int]:
