@@ -107,8 +107,8 @@ class KafkaBatchProcessor:
         return sum(end[p] - start[p] for p in end) <= records_per_task(spark, self.config)
 
 
-#: Spark tasks per core a full batch is split into: equal tasks, an even number per
-#: core, so that neither core idles at the end of a batch.
+#: Spark tasks per core a full batch is split into: equal tasks, the same number for
+#: every core, so that neither core idles at the end of a batch.
 TASKS_PER_CORE = 3
 
 
