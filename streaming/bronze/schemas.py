@@ -70,8 +70,10 @@ TABLE_PROPERTIES = {
     "write.parquet.dict-size-bytes": "65536",
     "write.parquet.stats-enabled.column.raw_value": "false",
     "write.metadata.metrics.column.raw_value": "counts",
-    # Topics are ingested side by side and all write the dead-letter table: a commit
-    # that loses a race re-applies its append, which must not run out of retries.
+    # Within a run, appends to a table take turns (streaming.bronze.sink.append); but a
+    # sensor run, `lakehouse stream` and a file backfill are separate processes that all
+    # write the dead-letter table: a commit that loses a race re-applies its append,
+    # which must not run out of retries.
     "commit.retry.num-retries": "10",
 }
 
