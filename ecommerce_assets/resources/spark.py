@@ -1,11 +1,13 @@
 """A Spark session wired to the shared Iceberg catalog and able to read Kafka.
 
 We use dagster-pyspark's resource as is and only add the step it cannot know about:
-fetching the Iceberg runtime and Kafka connector jars into the cache before the session
-starts (a no-op once they are there).
+fetching the Iceberg runtime and Kafka connector jars into the cache, and compiling the
+project's own Spark functions, before the session starts (a no-op once they are there).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from dagster import InitResourceContext
 from dagster_pyspark import PySparkResource
@@ -13,8 +15,7 @@ from pyspark.sql import SparkSession
 from rich.console import Console
 
 from ecommerce_assets.settings import LakehouseSettings
-from ecommerce_assets.stack.artifacts import cached_path
-from ecommerce_assets.stack.spark_jars import SPARK_ARTIFACTS, ensure_spark_jars
+from ecommerce_assets.stack.spark_jars import ensure_spark_jars, spark_jar_paths
 
 #: A local session is a fresh JVM per run (each Dagster run is a process), so the JIT's
 #: warm-up is paid every run: at the JVM's default thresholds, C2 compiled lukewarm
@@ -30,7 +31,7 @@ LOCAL_JVM_OPTIONS = (
 def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
     """Spark configuration for the profile: master, memory, jars and the Iceberg catalog."""
     catalog = f"spark.sql.catalog.{settings.catalog_name}"
-    jars = ",".join(str(cached_path(a, settings.cache_dir)) for a in SPARK_ARTIFACTS)
+    jars = ",".join(str(path) for path in spark_jar_paths(settings.cache_dir))
     conf = {
         "spark.master": settings.spark_master,
         "spark.app.name": "ecommerce-lakehouse",
@@ -78,7 +79,10 @@ def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
 def spark_session(settings: LakehouseSettings, console: Console | None = None) -> SparkSession:
     """A Spark session for scripts and the CLI (assets use :class:`LakehouseSparkResource`)."""
     ensure_spark_jars(
-        settings.cache_dir, settings.maven_repository, console or Console(stderr=True)
+        settings.cache_dir,
+        settings.maven_repository,
+        console or Console(stderr=True),
+        settings.java_home,
     )
     builder = SparkSession.builder
     for key, value in spark_conf(settings).items():
@@ -91,9 +95,12 @@ class LakehouseSparkResource(PySparkResource):
 
     cache_dir: str
     maven_repository: str
+    #: The JDK that compiles the project's Spark functions (None: the oldest one that fits).
+    java_home: str | None = None
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        ensure_spark_jars(self.cache_dir, self.maven_repository, Console(stderr=True))
+        java_home = Path(self.java_home) if self.java_home else None
+        ensure_spark_jars(self.cache_dir, self.maven_repository, Console(stderr=True), java_home)
         super().setup_for_execution(context)
 
     @classmethod
@@ -102,4 +109,5 @@ class LakehouseSparkResource(PySparkResource):
             spark_config=spark_conf(settings),
             cache_dir=str(settings.cache_dir),
             maven_repository=settings.maven_repository,
+            java_home=str(settings.java_home) if settings.java_home else None,
         )

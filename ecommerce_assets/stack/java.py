@@ -9,6 +9,7 @@ place a setting names first, then in the usual install folders; we read each JDK
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,3 +94,22 @@ def find_jdk(
         )
     # Prefer the oldest that fits: long-term releases the component was tested on.
     return min(suitable, key=lambda jdk: jdk.version)
+
+
+def compile_java(
+    jdk: Jdk, sources: list[Path], classpath: str, destination: Path, purpose: str
+) -> None:
+    """Compile ``sources`` for Java 17 into ``destination`` with the JDK's javac."""
+    javac = jdk.home / "bin" / "javac"
+    if not javac.exists():
+        raise StackError(
+            f"{jdk.home} is a Java runtime without javac; {purpose} needs a JDK once. "
+            "Install one (apt-get install openjdk-17-jdk-headless) or set "
+            "LAKEHOUSE_JAVA_HOME to a JDK."
+        )
+    command = [str(javac), "--release", "17", "-nowarn", "-cp", classpath, "-d", str(destination)]
+    result = subprocess.run(
+        [*command, *map(str, sources)], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise StackError(f"compiling {purpose} failed:\n{result.stderr.strip()[-2000:]}")

@@ -1,4 +1,5 @@
-"""The jars Spark needs beyond PySpark: the Iceberg runtime and the Kafka connector.
+"""The jars Spark needs beyond PySpark: the Iceberg runtime, the Kafka connector and the
+project's own functions (:mod:`ecommerce_assets.stack.spark_functions`).
 
 Fetched once into the cache and handed to the session as ``spark.jars``, rather than
 ``spark.jars.packages``: Ivy would resolve at every session start and pull transitive
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ecommerce_assets.stack.artifacts import MavenArtifact, fetch
+from ecommerce_assets.stack.artifacts import MavenArtifact, cached_path, fetch
+from ecommerce_assets.stack.spark_functions import build_functions_jar, functions_jar_path
 from ecommerce_assets.stack.versions import (
     COMMONS_POOL2_VERSION,
     ICEBERG_VERSION,
@@ -30,5 +32,15 @@ SPARK_ARTIFACTS = (
 )
 
 
-def ensure_spark_jars(cache_dir: str | Path, repository: str, console: Console) -> list[Path]:
-    return [fetch(artifact, Path(cache_dir), repository, console) for artifact in SPARK_ARTIFACTS]
+def spark_jar_paths(cache_dir: str | Path) -> list[Path]:
+    """The jars a session is given (:func:`ensure_spark_jars` puts them there)."""
+    cache = Path(cache_dir)
+    return [*(cached_path(a, cache) for a in SPARK_ARTIFACTS), functions_jar_path(cache)]
+
+
+def ensure_spark_jars(
+    cache_dir: str | Path, repository: str, console: Console, java_home: Path | None = None
+) -> list[Path]:
+    """Fetch the jars and compile the project's functions, where the cache lacks them."""
+    fetched = [fetch(a, Path(cache_dir), repository, console) for a in SPARK_ARTIFACTS]
+    return [*fetched, build_functions_jar(cache_dir, console, java_home)]

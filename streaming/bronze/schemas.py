@@ -14,7 +14,8 @@ REQUIRED_FIELDS = ("id", "type", "event_time", "schema_version", "payload")
 
 #: The parse every record gets: the envelope with its types. A JSON string "v1" or "1" is
 #: not an INT, and a payload that is a string (even one holding JSON) is not a STRUCT;
-#: a type error sets the corrupt-record column and nulls that field only.
+#: a type error sets the corrupt-record column and nulls that field only. The project's
+#: envelope parser (streaming/jvm) declares the same schema.
 ENVELOPE_SCHEMA = (
     "id STRING, type STRING, event_time STRING, schema_version INT, payload STRUCT<>, "
     "_corrupt_record STRING"

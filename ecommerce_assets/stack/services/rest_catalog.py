@@ -13,15 +13,13 @@ it once with the JDK's javac and cache the class.
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
 
 from ecommerce_assets.stack.artifacts import resolve_classpath
-from ecommerce_assets.stack.errors import StackError
-from ecommerce_assets.stack.java import Jdk, find_jdk
+from ecommerce_assets.stack.java import Jdk, compile_java, find_jdk
 from ecommerce_assets.stack.process import port_accepts, service_tag
 from ecommerce_assets.stack.services.base import LaunchSpec, PortSetting, Service
 from ecommerce_assets.stack.services.http_health import get_json
@@ -37,24 +35,10 @@ def compile_launcher(jdk: Jdk, lib: Path, cache_dir: Path) -> Path:
     classes = cache_dir / "classpaths" / f"rest-launcher-{hashlib.sha1(text).hexdigest()[:12]}"
     if (classes / ".complete").exists():
         return classes
-    javac = jdk.home / "bin" / "javac"
-    if not javac.exists():
-        raise StackError(
-            f"{jdk.home} is a Java runtime without javac; the REST catalog launcher needs "
-            "a JDK once. Install one (apt-get install openjdk-17-jdk-headless) or set "
-            "LAKEHOUSE_JAVA_HOME to a JDK."
-        )
     classes.mkdir(parents=True, exist_ok=True)
     source_file = classes / LAUNCHER_SOURCE
     source_file.write_bytes(text)
-    result = subprocess.run(
-        [str(javac), "--release", "17", "-cp", f"{lib}/*", "-d", str(classes), str(source_file)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise StackError(f"compiling the REST catalog launcher failed:\n{result.stderr[-2000:]}")
+    compile_java(jdk, [source_file], f"{lib}/*", classes, "the REST catalog launcher")
     (classes / ".complete").touch()
     return classes
 
