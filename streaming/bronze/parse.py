@@ -7,13 +7,13 @@ and :mod:`streaming.bronze.files_job`)::
     kafka_key string, kafka_timestamp timestamp, source_file string
 
 :func:`parse_records` adds the envelope columns and ``reason``: null for a good record,
-otherwise why it is a dead letter. A good record is parsed once, by one ``from_json``
-with the envelope's types (see :mod:`streaming.bronze.schemas`); only a record that
-fails it is parsed a second time, as text, to say exactly what is wrong. Both run in
-the JVM, far cheaper than a Python UDF. The first is the project's own Java function
-(streaming/jvm/lakehouse/bronze/EnvelopeParser.java): Spark's ``from_json`` result,
-computed about twice as fast; it must be on the session's classpath (sessions made by
-``ecommerce_assets.resources.spark`` compile and add it).
+otherwise why it is a dead letter. A good record is parsed once, with the envelope's
+types (see :mod:`streaming.bronze.schemas`); only a record that fails that is parsed a
+second time, as text, to say exactly what is wrong. Both run in the JVM, far cheaper
+than a Python UDF. The first parse is the project's own Java function
+(streaming/jvm/lakehouse/bronze/EnvelopeParser.java, decision 0010): what ``from_json``
+would give, about twice as fast; it must be on the session's classpath (sessions made
+by ``ecommerce_assets.resources.spark`` compile and add it).
 
 What is a dead letter, checked in this order (the first that applies is the reason):
 
