@@ -12,11 +12,13 @@ from typing import Any
 
 import numpy as np
 import orjson
+import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from data_generators.trouble import MALFORMED_KINDS, corrupt
-from streaming.bronze.parse import ENVELOPE_PARSER_CLASS, envelope
+from streaming.bronze import parse
+from streaming.bronze.parse import ENVELOPE_PARSER_CLASS, EnvelopeParserMissing, envelope
 from streaming.bronze.schemas import ENVELOPE_SCHEMA
 from tests.unit.streaming.test_parse import GOOD
 from tests.unit.streaming.test_parse import _envelope as envelope_bytes
@@ -126,3 +128,11 @@ def test_the_usual_record_takes_the_fast_path(local_spark: SparkSession) -> None
 
 def test_the_java_schema_is_the_python_one(local_spark: SparkSession) -> None:
     assert _parser_class(local_spark).SCHEMA == ENVELOPE_SCHEMA
+
+
+def test_a_session_without_the_functions_jar_is_told_what_to_add(
+    local_spark: SparkSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parse, "ENVELOPE_PARSER_CLASS", "lakehouse.bronze.NotThere")
+    with pytest.raises(EnvelopeParserMissing, match=r"NotThere.*spark\.jars"):
+        parse.envelope(local_spark)
