@@ -24,7 +24,7 @@ import scala.collection.immutable.Map$;
  *
  * <p>Why: {@code from_json} wraps every record in an {@code InputStreamReader} (an 8 KiB buffer
  * allocated per record, then decoded to chars) and converts each field through general-purpose
- * closures; it was a third of bronze ingestion's CPU (docs/benchmarks.md).
+ * closures; it was a third of the Spark tasks' CPU in bronze ingestion (docs/benchmarks.md).
  *
  * <p>How it stays exact: a fast path reads the UTF-8 bytes with Jackson, configured as Spark
  * configures it, and only answers for the usual shape of a good record (an object whose five
