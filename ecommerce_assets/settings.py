@@ -137,6 +137,13 @@ class LakehouseSettings(BaseSettings):
     spark_master: str = "local[2]"
     spark_driver_memory: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")
     spark_shuffle_partitions: int = Field(default=4, ge=1)
+    spark_class_archive: bool = Field(
+        default=True,
+        description=(
+            "Local masters: start the Spark JVM from a class-data-sharing archive made "
+            "once per JDK and jar set (decision 0011)."
+        ),
+    )
     spark_execution_role_arn: str | None = Field(
         default=None, description="aws: IAM role EMR Serverless job runs assume."
     )

@@ -1,8 +1,9 @@
 """A Spark session wired to the shared Iceberg catalog and able to read Kafka.
 
-We use dagster-pyspark's resource as is and only add the step it cannot know about:
-fetching the Iceberg runtime and Kafka connector jars into the cache, and compiling the
-project's own Spark functions, before the session starts (a no-op once they are there).
+We use dagster-pyspark's resource and only add the steps it cannot know about, before
+the session starts (each a no-op once done): fetching the Iceberg runtime and Kafka
+connector jars into the cache, compiling the project's own Spark functions, and making
+the class archive local JVMs start from (decision 0011).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from pathlib import Path
 
 from dagster import InitResourceContext
 from dagster_pyspark import PySparkResource
+from dagster_pyspark.resources import spark_session_from_config
 from pyspark.sql import SparkSession
 from rich.console import Console
 
 from ecommerce_assets.settings import LakehouseSettings
+from ecommerce_assets.stack.spark_class_archive import with_class_archive
 from ecommerce_assets.stack.spark_jars import ensure_spark_jars, spark_jar_paths
 
 #: A local session is a fresh JVM per run (each Dagster run is a process), so the JIT's
@@ -78,30 +81,36 @@ def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
 
 def spark_session(settings: LakehouseSettings, console: Console | None = None) -> SparkSession:
     """A Spark session for scripts and the CLI (assets use :class:`LakehouseSparkResource`)."""
-    ensure_spark_jars(
-        settings.cache_dir,
-        settings.maven_repository,
-        console or Console(stderr=True),
-        settings.java_home,
-    )
+    console = console or Console(stderr=True)
+    ensure_spark_jars(settings.cache_dir, settings.maven_repository, console, settings.java_home)
+    conf = spark_conf(settings)
+    if settings.spark_class_archive:
+        conf = with_class_archive(conf, settings.cache_dir, console)
     builder = SparkSession.builder
-    for key, value in spark_conf(settings).items():
+    for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
 
 class LakehouseSparkResource(PySparkResource):
-    """dagster-pyspark's session resource, plus fetching the jars the session needs."""
+    """dagster-pyspark's session resource, plus the jars and class archive it needs."""
 
     cache_dir: str
     maven_repository: str
     #: The JDK that compiles the project's Spark functions (None: the oldest one that fits).
     java_home: str | None = None
+    #: Start local JVMs from the class archive (made here first if the cache lacks it).
+    class_archive: bool = True
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
+        console = Console(stderr=True)
         java_home = Path(self.java_home) if self.java_home else None
-        ensure_spark_jars(self.cache_dir, self.maven_repository, Console(stderr=True), java_home)
-        super().setup_for_execution(context)
+        ensure_spark_jars(self.cache_dir, self.maven_repository, console, java_home)
+        conf = dict(self.spark_config)
+        if self.class_archive:
+            conf = with_class_archive(conf, self.cache_dir, console)
+        # What PySparkResource.setup_for_execution does, with the archive's option added.
+        self._spark_session = spark_session_from_config(conf)
 
     @classmethod
     def from_settings(cls, settings: LakehouseSettings) -> LakehouseSparkResource:
@@ -110,4 +119,5 @@ class LakehouseSparkResource(PySparkResource):
             cache_dir=str(settings.cache_dir),
             maven_repository=settings.maven_repository,
             java_home=str(settings.java_home) if settings.java_home else None,
+            class_archive=settings.spark_class_archive,
         )

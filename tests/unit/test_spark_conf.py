@@ -5,8 +5,14 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
+from pathlib import Path
+from typing import Any
 
-from ecommerce_assets.resources.spark import LOCAL_JVM_OPTIONS, spark_conf
+import pytest
+from dagster import build_init_resource_context
+
+from ecommerce_assets.resources import spark as spark_resources
+from ecommerce_assets.resources.spark import LOCAL_JVM_OPTIONS, LakehouseSparkResource, spark_conf
 from ecommerce_assets.settings import load_settings
 
 
@@ -23,7 +29,8 @@ def test_a_cluster_session_keeps_the_jvm_defaults() -> None:
 
 
 def test_the_installed_java_accepts_the_jit_options() -> None:
-    # An unknown or misspelt -XX option stops the JVM from starting at all.
+    # Spark starts its JVM with -XX:+IgnoreUnrecognizedVMOptions, so a misspelt option
+    # would be dropped there without a word; plain java refuses it.
     java = shutil.which("java")
     assert java is not None, "the project's setup installs a JDK (scripts/setup.sh)"
     result = subprocess.run(
@@ -33,3 +40,28 @@ def test_the_installed_java_accepts_the_jit_options() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_dagster_resource_starts_its_session_from_the_class_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    settings = load_settings(cache_dir=tmp_path, spark_class_archive=enabled)
+    archive = tmp_path / "made.jsa"
+    started: list[dict[str, Any]] = []
+
+    def with_archive(conf: dict[str, str], cache_dir: Path, _console: object) -> dict[str, str]:
+        assert cache_dir == str(tmp_path)
+        options = f"{conf['spark.driver.extraJavaOptions']} -XX:SharedArchiveFile={archive}"
+        return {**conf, "spark.driver.extraJavaOptions": options}
+
+    # Stand-ins for the steps with their own tests (jars, archive) and for the JVM start:
+    # this test is about what the resource hands to the session builder.
+    monkeypatch.setattr(spark_resources, "ensure_spark_jars", lambda *_args: [])
+    monkeypatch.setattr(spark_resources, "with_class_archive", with_archive)
+    monkeypatch.setattr(spark_resources, "spark_session_from_config", started.append)
+    resource = LakehouseSparkResource.from_settings(settings)
+    resource.setup_for_execution(build_init_resource_context())
+    options = started[0]["spark.driver.extraJavaOptions"]
+    assert options.startswith(LOCAL_JVM_OPTIONS)
+    assert options.endswith(f"-XX:SharedArchiveFile={archive}") is enabled
