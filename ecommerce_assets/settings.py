@@ -153,7 +153,11 @@ class LakehouseSettings(BaseSettings):
 
     # Java: by default the stack finds a suitable JDK itself; these override it.
     java_home: Path | None = Field(
-        default=None, description="JDK for Kafka, the catalog and Spark (Java >= 17)."
+        default=None,
+        description=(
+            "JDK for Kafka, the catalog and Spark (Java >= 17); unset, Spark runs on the "
+            "java PySpark finds ($JAVA_HOME, else the PATH)."
+        ),
     )
     trino_java_home: Path | None = Field(
         default=None, description="JDK for Trino (Java >= 24 with jdk.incubator.vector)."

@@ -8,6 +8,8 @@ the class archive local JVMs start from (decision 0011).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from dagster import InitResourceContext
@@ -17,6 +19,7 @@ from pyspark.sql import SparkSession
 from rich.console import Console
 
 from ecommerce_assets.settings import LakehouseSettings
+from ecommerce_assets.stack.java import find_jdk
 from ecommerce_assets.stack.spark_class_archive import with_class_archive
 from ecommerce_assets.stack.spark_jars import ensure_spark_jars, spark_jar_paths
 
@@ -79,13 +82,36 @@ def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
     return conf
 
 
+def prepare_session(
+    conf: Mapping[str, str],
+    *,
+    cache_dir: str | Path,
+    maven_repository: str,
+    java_home: Path | None,
+    class_archive: bool,
+    console: Console,
+) -> dict[str, str]:
+    """Fetch and make what a session needs; the configuration to start it with."""
+    ensure_spark_jars(cache_dir, maven_repository, console, java_home)
+    if java_home is not None:
+        # PySpark's launcher starts $JAVA_HOME/bin/java (else the PATH's): the setting's
+        # JDK runs Spark as it runs Kafka and the catalog.
+        os.environ["JAVA_HOME"] = str(find_jdk(17, override=java_home, purpose="Spark").home)
+    if class_archive:
+        return with_class_archive(conf, cache_dir, console)
+    return dict(conf)
+
+
 def spark_session(settings: LakehouseSettings, console: Console | None = None) -> SparkSession:
     """A Spark session for scripts and the CLI (assets use :class:`LakehouseSparkResource`)."""
-    console = console or Console(stderr=True)
-    ensure_spark_jars(settings.cache_dir, settings.maven_repository, console, settings.java_home)
-    conf = spark_conf(settings)
-    if settings.spark_class_archive:
-        conf = with_class_archive(conf, settings.cache_dir, console)
+    conf = prepare_session(
+        spark_conf(settings),
+        cache_dir=settings.cache_dir,
+        maven_repository=settings.maven_repository,
+        java_home=settings.java_home,
+        class_archive=settings.spark_class_archive,
+        console=console or Console(stderr=True),
+    )
     builder = SparkSession.builder
     for key, value in conf.items():
         builder = builder.config(key, value)
@@ -97,19 +123,22 @@ class LakehouseSparkResource(PySparkResource):
 
     cache_dir: str
     maven_repository: str
-    #: The JDK that compiles the project's Spark functions (None: the oldest one that fits).
+    #: The JDK that runs Spark and compiles its functions (None: PySpark's own choice
+    #: runs it, the oldest suitable JDK compiles).
     java_home: str | None = None
     #: Start local JVMs from the class archive (made here first if the cache lacks it).
     class_archive: bool = True
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        console = Console(stderr=True)
-        java_home = Path(self.java_home) if self.java_home else None
-        ensure_spark_jars(self.cache_dir, self.maven_repository, console, java_home)
-        conf = dict(self.spark_config)
-        if self.class_archive:
-            conf = with_class_archive(conf, self.cache_dir, console)
-        # What PySparkResource.setup_for_execution does, with the archive's option added.
+        conf = prepare_session(
+            self.spark_config,
+            cache_dir=self.cache_dir,
+            maven_repository=self.maven_repository,
+            java_home=Path(self.java_home) if self.java_home else None,
+            class_archive=self.class_archive,
+            console=Console(stderr=True),
+        )
+        # What PySparkResource.setup_for_execution does, with the prepared configuration.
         self._spark_session = spark_session_from_config(conf)
 
     @classmethod

@@ -4,7 +4,7 @@ Plain PySpark (no Dagster). Module map:
 
 * ``config`` - BronzeConfig, StreamReport, bronze_table_for
 * ``schemas`` / ``tables`` - table layouts, envelope schemas, CREATE TABLE
-* ``parse`` - records -> bronze rows or dead letters (Spark built-ins only)
+* ``parse`` - records -> bronze rows or dead letters (the Java envelope parser, decision 0010)
 * ``sink`` - exactly-once Iceberg appends (snapshot properties, high-water marks)
 * ``checkpoint`` - committed Kafka offsets from a Spark checkpoint, Spark-free for file:
 * ``session`` - the Spark SQL settings the jobs run with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -10,10 +11,17 @@ from typing import Any
 
 import pytest
 from dagster import build_init_resource_context
+from rich.console import Console
 
 from ecommerce_assets.resources import spark as spark_resources
-from ecommerce_assets.resources.spark import LOCAL_JVM_OPTIONS, LakehouseSparkResource, spark_conf
+from ecommerce_assets.resources.spark import (
+    LOCAL_JVM_OPTIONS,
+    LakehouseSparkResource,
+    prepare_session,
+    spark_conf,
+)
 from ecommerce_assets.settings import load_settings
+from ecommerce_assets.stack.errors import StackError
 
 
 def test_a_local_session_gets_the_jit_options_and_a_result_cap() -> None:
@@ -65,3 +73,29 @@ def test_the_dagster_resource_starts_its_session_from_the_class_archive(
     options = started[0]["spark.driver.extraJavaOptions"]
     assert options.startswith(LOCAL_JVM_OPTIONS)
     assert options.endswith(f"-XX:SharedArchiveFile={archive}") is enabled
+
+
+def test_the_java_home_setting_is_the_jdk_spark_runs_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JAVA_HOME", "/where/pyspark/would/look")
+    monkeypatch.setattr(spark_resources, "ensure_spark_jars", lambda *_args: [])
+    jdk = tmp_path / "jdk-21"
+    (jdk / "bin").mkdir(parents=True)
+    (jdk / "bin" / "java").write_text("")
+    (jdk / "release").write_text('JAVA_VERSION="21.0.4"\n')
+
+    def prepare(java_home: Path) -> dict[str, str]:
+        return prepare_session(
+            {"spark.master": "local[1]"},
+            cache_dir=tmp_path,
+            maven_repository="https://repo.maven.apache.org/maven2",
+            java_home=java_home,
+            class_archive=False,
+            console=Console(quiet=True),
+        )
+
+    assert prepare(jdk) == {"spark.master": "local[1]"}
+    assert os.environ["JAVA_HOME"] == str(jdk.resolve())
+    with pytest.raises(StackError, match=r"LAKEHOUSE_JAVA_HOME=.*is not a JDK"):
+        prepare(tmp_path / "nothing-here")
