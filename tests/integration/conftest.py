@@ -6,6 +6,7 @@ nor disturbs a developer's stack, or another test session's. Artifacts come from
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
@@ -16,6 +17,15 @@ from ecommerce_assets.settings import LakehouseSettings, load_settings
 from ecommerce_assets.stack import manager
 
 PORT_SETTINGS = ("kafka_port", "kafka_controller_port", "catalog_port", "trino_port")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is an integration test, marked in its file or not: the
+    unit tier (-m "not integration") must never start a stack."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.integration)
 
 
 def free_ports(count: int) -> list[int]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pyspark.sql import SparkSession
 
 from ecommerce_assets.settings import LakehouseSettings
+
+pytestmark = pytest.mark.integration
 
 
 def test_the_local_session_starts_from_the_class_archive(
