@@ -156,3 +156,4 @@ def test_a_made_archive_is_used_by_the_next_session(tmp_path: Path) -> None:
     other = start({**with_archive, "spark.driver.extraClassPath": str(tmp_path)})
     assert other.returncode != 0
     assert "Unable to use shared archive" in other.stdout + other.stderr
+    archive.unlink()  # ~180 MB that pytest would keep for three runs
