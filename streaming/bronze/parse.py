@@ -1,4 +1,4 @@
-"""Turn raw records into bronze rows or dead letters, with Spark built-ins only.
+"""Turn raw records into bronze rows or dead letters, all in the JVM.
 
 Input is the *record* shape both sources are normalised to (see :func:`kafka_records`
 and :mod:`streaming.bronze.files_job`)::
