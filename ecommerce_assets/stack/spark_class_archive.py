@@ -11,10 +11,11 @@ started with ``-XX:SharedArchiveFile`` use them.
 We make the archive in a child process that runs a small bronze workload (landing files
 into Iceberg tables of a throwaway Hadoop catalog, a streaming query) with the same
 jars and JVM options as the real sessions, so no stack is needed. Its name carries a
-digest of the Java runtime, PySpark's version and the jar list: the JVM only maps an
-archive made by the same runtime with the same class path, and a new jar or JDK makes
-a new archive. A runtime that cannot make one (e.g. a JDK without its base CDS archive)
-is remembered, and sessions start without it. See docs/decisions/0011.
+digest of the Java runtime and the jars (PySpark's, where they are, and the session's
+own): the JVM only maps an archive made by the same runtime with the same class path,
+so a new jar, JDK or virtual environment makes a new archive. A runtime that cannot
+make one (e.g. a JDK without its base CDS archive) is remembered, and sessions start
+without it. See docs/decisions/0011.
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-import pyspark
 from rich.console import Console
+
+from ecommerce_assets.stack.spark_functions import PYSPARK_JARS
 
 ARCHIVE_DIR = "spark-class-archive"
 JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 #: Training starts a JVM, runs a few small jobs and writes ~200 MB: about half a minute.
 TRAINING_TIMEOUT_S = 600.0
+#: Archives not used for this long are deleted when a new one is made.
+UNUSED_DAYS = 14
 
 
 def spark_java() -> Path | None:
@@ -68,12 +72,23 @@ def class_archive_path(cache_dir: str | Path, conf: Mapping[str, str]) -> Path |
         return None
     digest = hashlib.sha256(_runtime_identity(java))
     for part in (
-        pyspark.__version__,
         conf.get("spark.jars", ""),
         conf.get("spark.driver.extraClassPath", ""),
+        *_class_path_jars(),
     ):
         digest.update(b"\0" + part.encode())
     return Path(cache_dir) / ARCHIVE_DIR / f"spark-{digest.hexdigest()[:16]}.jsa"
+
+
+def _class_path_jars() -> list[str]:
+    """PySpark's jars as the JVM checks them: the JVM refuses an archive if a jar on its
+    class path moved or changed (path, size, modification time), as in another clone's
+    environment or after a reinstall."""
+    return [
+        f"{jar}:{stat.st_size}:{stat.st_mtime_ns}"
+        for jar in sorted(PYSPARK_JARS.glob("*.jar"))
+        if (stat := jar.stat())
+    ]
 
 
 def _unavailable_marker(archive: Path) -> Path:
@@ -97,9 +112,19 @@ def with_class_archive(
     if not archive.exists():
         make_class_archive(conf, archive, console)
     if archive.exists():
+        os.utime(archive)  # its time says when it was last used (see _prune)
         options = f"{conf.get(JAVA_OPTIONS, '')} -XX:SharedArchiveFile={archive}"
         updated[JAVA_OPTIONS] = options.strip()
     return updated
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Delete archives (and failure notes) unused for UNUSED_DAYS: each is ~180 MB, and
+    every JDK update, jar change or new clone makes another."""
+    cutoff = time.time() - UNUSED_DAYS * 86_400
+    for old in [*folder.glob("spark-*.jsa"), *folder.glob("spark-*.unavailable")]:
+        if old != keep and old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
 
 
 def make_class_archive(conf: Mapping[str, str], archive: Path, console: Console) -> None:
@@ -127,6 +152,7 @@ def make_class_archive(conf: Mapping[str, str], archive: Path, console: Console)
         )
         return
     partial.replace(archive)
+    _prune(archive.parent, keep=archive)
     size_mb = archive.stat().st_size / 2**20
     console.print(
         f"  made {archive.name} ({size_mb:.0f} MB) in {time.perf_counter() - started:.1f} s"

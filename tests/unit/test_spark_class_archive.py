@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,27 @@ def test_the_archive_name_follows_the_runtime_and_the_jars(
     assert class_archive_path(tmp_path, {**conf, "spark.jars": "/jars/a.jar,/jars/b.jar"}) != first
     _fake_java(tmp_path / "jdk", "17.0.16")
     assert class_archive_path(tmp_path, conf) != first
+
+
+def test_the_archive_name_follows_pyspark_jars_as_the_jvm_checks_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The JVM refuses an archive when a class-path jar moved or changed: another clone's
+    # virtual environment, a reinstall.
+    conf = {"spark.master": "local[2]"}
+    jars = tmp_path / "venv-a" / "jars"
+    jars.mkdir(parents=True)
+    (jars / "spark-core.jar").write_bytes(b"jar")
+    monkeypatch.setattr(spark_class_archive, "PYSPARK_JARS", jars)
+    first = class_archive_path(tmp_path, conf)
+    assert class_archive_path(tmp_path, conf) == first
+    os.utime(jars / "spark-core.jar", ns=(1_000_000_000, 1_000_000_000))
+    touched = class_archive_path(tmp_path, conf)
+    assert touched != first
+    moved = tmp_path / "venv-b" / "jars"
+    (jars.parent).rename(moved.parent)
+    monkeypatch.setattr(spark_class_archive, "PYSPARK_JARS", moved)
+    assert class_archive_path(tmp_path, conf) not in (first, touched)
 
 
 def test_the_training_catalog_replaces_only_the_default_catalog(tmp_path: Path) -> None:
@@ -126,16 +149,27 @@ def test_a_failed_training_run_is_reported_remembered_and_not_fatal(
 
 def test_a_made_archive_is_used_by_the_next_session(tmp_path: Path) -> None:
     conf = _local_conf()
+    # Left by older JDKs or jar sets: one unused for weeks, one used yesterday.
+    folder = tmp_path / "spark-class-archive"
+    folder.mkdir()
+    stale, recent = folder / "spark-0000000000000000.jsa", folder / "spark-1111111111111111.jsa"
+    for old, age_days in ((stale, 30), (recent, 1)):
+        old.write_bytes(b"an archive")
+        then = time.time() - age_days * 86_400
+        os.utime(old, (then, then))
     console = Console(record=True, width=200)
     with_archive = with_class_archive(conf, tmp_path, console)
     archive = class_archive_path(tmp_path, conf)
     assert archive is not None and archive.stat().st_size > 50 * 2**20
     assert with_archive[JAVA_OPTIONS].endswith(f"-XX:SharedArchiveFile={archive}")
     assert f"made {archive.name}" in console.export_text()
-    # Made once: the second call finds it.
+    assert not stale.exists() and recent.exists()
+    # Made once: the second call finds it, and marks it used.
+    os.utime(archive, (1_000_000_000, 1_000_000_000))
     again = Console(record=True, width=200)
     assert with_class_archive(conf, tmp_path, again) == with_archive
     assert again.export_text() == ""
+    assert archive.stat().st_mtime > time.time() - 60
 
     def start(session_conf: dict[str, str]) -> subprocess.CompletedProcess[str]:
         strict = {**session_conf, JAVA_OPTIONS: session_conf[JAVA_OPTIONS] + " -Xshare:on"}
