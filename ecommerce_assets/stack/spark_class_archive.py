@@ -20,6 +20,7 @@ without it. See docs/decisions/0011.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -110,7 +111,12 @@ def with_class_archive(
     if archive is None or _unavailable_marker(archive).exists():
         return updated
     if not archive.exists():
-        make_class_archive(conf, archive, console)
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        # Runs started together on a new machine: one makes it, the others wait for it.
+        with open(archive.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not archive.exists() and not _unavailable_marker(archive).exists():
+                make_class_archive(conf, archive, console)
     if archive.exists():
         os.utime(archive)  # its time says when it was last used (see _prune)
         options = f"{conf.get(JAVA_OPTIONS, '')} -XX:SharedArchiveFile={archive}"
@@ -119,11 +125,11 @@ def with_class_archive(
 
 
 def _prune(folder: Path, keep: Path) -> None:
-    """Delete archives (and failure notes) unused for UNUSED_DAYS: each is ~180 MB, and
-    every JDK update, jar change or new clone makes another."""
+    """Delete archives (and failure notes, locks) unused for UNUSED_DAYS: each archive is
+    ~180 MB, and every JDK update, jar change or new clone makes another."""
     cutoff = time.time() - UNUSED_DAYS * 86_400
-    for old in [*folder.glob("spark-*.jsa"), *folder.glob("spark-*.unavailable")]:
-        if old != keep and old.stat().st_mtime < cutoff:
+    for old in folder.glob("spark-*.*"):
+        if old.stem != keep.stem and old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
 
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,25 @@ def test_remote_masters_and_remembered_failures_start_without_an_archive(
     archive.parent.mkdir(parents=True)
     archive.with_suffix(".unavailable").write_text("the JVM wrote no archive at exit\n")
     assert with_class_archive(local, tmp_path, QUIET) == local
+
+
+def test_sessions_starting_together_make_the_archive_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[Path] = []
+
+    def slow_training(_conf: object, archive: Path, _console: object) -> None:
+        # Stand-in for the ~30 s training run: long enough for the others to arrive.
+        time.sleep(0.5)
+        made.append(archive)
+        archive.write_bytes(b"an archive")
+
+    monkeypatch.setattr(spark_class_archive, "make_class_archive", slow_training)
+    conf = {"spark.master": "local[2]"}
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: with_class_archive(conf, tmp_path, QUIET), range(4)))
+    assert len(made) == 1
+    assert all(r[JAVA_OPTIONS] == f"-XX:SharedArchiveFile={made[0]}" for r in results)
 
 
 @pytest.mark.parametrize(
