@@ -85,11 +85,11 @@ def _class_path_jars() -> list[str]:
     """PySpark's jars as the JVM checks them: the JVM refuses an archive if a jar on its
     class path moved or changed (path, size, modification time), as in another clone's
     environment or after a reinstall."""
-    return [
-        f"{jar}:{stat.st_size}:{stat.st_mtime_ns}"
-        for jar in sorted(PYSPARK_JARS.glob("*.jar"))
-        if (stat := jar.stat())
-    ]
+    described = []
+    for jar in sorted(PYSPARK_JARS.glob("*.jar")):
+        stat = jar.stat()
+        described.append(f"{jar}:{stat.st_size}:{stat.st_mtime_ns}")
+    return described
 
 
 def _unavailable_marker(archive: Path) -> Path:
