@@ -20,6 +20,7 @@ without it. See docs/decisions/0011.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -118,7 +119,10 @@ def with_class_archive(
             if not archive.exists() and not _unavailable_marker(archive).exists():
                 make_class_archive(conf, archive, console)
     if archive.exists():
-        os.utime(archive)  # its time says when it was last used (see _prune)
+        # Its time says when it was last used (see _prune); a cache shared with other
+        # users may not let us say so, which must not stop the session.
+        with contextlib.suppress(OSError):
+            os.utime(archive)
         options = f"{conf.get(JAVA_OPTIONS, '')} -XX:SharedArchiveFile={archive}"
         updated[JAVA_OPTIONS] = options.strip()
     return updated
