@@ -17,6 +17,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from data_generators import DEFAULT_TOPICS, STREAMS
+
 ENV_PREFIX = "LAKEHOUSE_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,8 +40,8 @@ def _default_cache_dir() -> Path:
 # Defaults that differ per profile. The local profile derives its endpoints from the
 # host/port settings and the data folder (see _derive_local_values); the aws profile has
 # no defaults: terraform's outputs provide them (AWS_REQUIRED_SETTINGS).
-_PROFILE_DEFAULTS: dict[str, dict[str, str]] = {
-    "local": {"trino_host": "127.0.0.1"},
+_PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "local": {"trino_host": "127.0.0.1", "local_stack": True, "spark_bind_loopback": True},
     "compose": {
         "kafka_bootstrap_servers": "kafka:29092",
         "catalog_uri": "http://iceberg-rest:8181",
@@ -49,6 +51,14 @@ _PROFILE_DEFAULTS: dict[str, dict[str, str]] = {
         "s3_access_key": "minioadmin",
         "s3_secret_key": "minioadmin",
         "dagster_postgres_url": "postgresql://dagster:dagster@postgres:5432/dagster",
+    },
+    "aws": {
+        # MSK with IAM auth speaks SASL over TLS; Glue's Iceberg REST endpoint signs
+        # requests with SigV4; the Trino cluster sits behind TLS.
+        "kafka_security_protocol": "SASL_SSL",
+        "kafka_sasl_mechanism": "AWS_MSK_IAM",
+        "catalog_signing_name": "glue",
+        "trino_http_scheme": "https",
     },
 }
 
@@ -102,6 +112,19 @@ class LakehouseSettings(BaseSettings):
     kafka_heap: str = Field(default="512m", pattern=r"^\d+[kmgKMG]$")
     kafka_bootstrap_servers: str | None = None
     kafka_default_partitions: int = Field(default=3, ge=1)
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How clients talk to the brokers (aws: SASL_SSL)."
+    )
+    kafka_sasl_mechanism: Literal["AWS_MSK_IAM"] | None = Field(
+        default=None, description="SASL mechanism when the protocol is SASL_* (aws: AWS_MSK_IAM)."
+    )
+    topics: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_TOPICS),
+        description=(
+            "Stream -> Kafka topic, as JSON; streams left out keep their default "
+            "(`lakehouse generate` and bronze ingestion both read it)."
+        ),
+    )
 
     # Iceberg REST catalog
     catalog_name: str = Field(default="lakehouse", pattern=r"^[a-z_][a-z0-9_]*$")
@@ -119,6 +142,10 @@ class LakehouseSettings(BaseSettings):
     checkpoint_root: str | None = Field(
         default=None, description="Root URI of Spark streaming checkpoints."
     )
+    catalog_signing_name: str | None = Field(
+        default=None,
+        description="Sign catalog requests with SigV4 for this AWS service (aws: glue).",
+    )
 
     # Object storage (compose: MinIO; aws: S3 through the instance role)
     s3_endpoint: str | None = None
@@ -132,6 +159,7 @@ class LakehouseSettings(BaseSettings):
     trino_user: str = "lakehouse"
     trino_heap: str = Field(default="1G", pattern=r"^\d+[kmgKMG]$")
     trino_catalog: str = Field(default="iceberg", pattern=r"^[a-z_][a-z0-9_]*$")
+    trino_http_scheme: Literal["http", "https"] = "http"
 
     # Spark
     spark_master: str = "local[2]"
@@ -143,6 +171,10 @@ class LakehouseSettings(BaseSettings):
             "Local masters: start the Spark JVM from a class-data-sharing archive made "
             "once per JDK and jar set (decision 0011)."
         ),
+    )
+    spark_bind_loopback: bool = Field(
+        default=False,
+        description="Bind the Spark driver to 127.0.0.1 (local: nothing listens beyond it).",
     )
     spark_execution_role_arn: str | None = Field(
         default=None, description="aws: IAM role EMR Serverless job runs assume."
@@ -165,6 +197,18 @@ class LakehouseSettings(BaseSettings):
 
     # Dagster
     dagster_postgres_url: str | None = None
+    local_stack: bool = Field(
+        default=False,
+        description="`lakehouse run` starts Kafka, the catalog and Trino on 127.0.0.1 itself.",
+    )
+
+    # Data quality
+    bronze_dead_letter_warn_share: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="A bronze table's dead letters above this share of its records warn.",
+    )
 
     # Health checks
     startup_timeout_s: float = Field(default=120.0, gt=0)
@@ -179,6 +223,16 @@ class LakehouseSettings(BaseSettings):
             if values.get(key) is None:
                 values[key] = default
         return values
+
+    @model_validator(mode="after")
+    def _known_streams(self) -> LakehouseSettings:
+        unknown = sorted(set(self.topics) - set(DEFAULT_TOPICS))
+        if unknown:
+            raise ValueError(
+                f"{env_name('topics')}: unknown streams {unknown}; known: {', '.join(STREAMS)}"
+            )
+        self.topics = {**DEFAULT_TOPICS, **self.topics}
+        return self
 
     @model_validator(mode="after")
     def _derive_local_values(self) -> LakehouseSettings:
@@ -225,6 +279,11 @@ class LakehouseSettings(BaseSettings):
     @property
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster_home"
+
+    @property
+    def spark_scratch_dir(self) -> Path:
+        """Where local Spark sessions keep their scratch space (spark.local.dir)."""
+        return self.data_dir / "spark-scratch"
 
 
 def env_name(field: str) -> str:

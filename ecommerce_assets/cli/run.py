@@ -3,15 +3,16 @@
 1. start the stack (Kafka, Iceberg REST catalog, Trino);
 2. generate a few days of the shop into Kafka, with a little injected trouble
    (skipped when the topics already hold this exact generation: reruns add nothing);
-3. run the bronze ingest job through Dagster (recorded in the local instance);
-4. reconcile what landed, through Trino, against the generator's manifest.
+3. launch the bronze ingest job through the local Dagster instance (its checks included);
+4. reconcile what landed, through Trino, with Kafka's committed offsets (the bronze
+   checks' code) and with the generator's manifest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.console import Console
@@ -22,9 +23,6 @@ from data_generators.manifest import write_manifest
 from ecommerce_assets.cli.instance import prepare_dagster_home
 from ecommerce_assets.settings import LakehouseSettings, get_settings
 from ecommerce_assets.stack import manager
-
-if TYPE_CHECKING:
-    from dagster import ExecuteInProcessResult
 
 console = Console(stderr=True)
 
@@ -74,40 +72,29 @@ def ensure_generated(settings: LakehouseSettings, params_values: dict[str, Any])
     return manifest
 
 
-def _root_causes(result: ExecuteInProcessResult) -> list[str]:
-    """The innermost error message of each failed step (Dagster wraps the user's error)."""
-    causes = []
-    for event in result.get_step_failure_events():
-        error = event.step_failure_data.error
-        while error is not None and error.cause is not None:
-            error = error.cause
-        if error is not None:
-            causes.append(error.message.strip())
-    return causes or ["see the log above"]
-
-
 def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool:
-    from ecommerce_assets.defs.bronze.keys import STREAMS
-    from ecommerce_assets.resources import TrinoResource
-    from streaming.bronze import bronze_table_for
+    """Reconcile bronze with Kafka (as the bronze checks do) and with the manifest."""
+    from ecommerce_assets.lib.bronze_reconciliation import reconcile_bronze
+    from ecommerce_assets.resources import BronzeResource, TrinoResource
 
     trino = TrinoResource.from_settings(settings)
     expected = expected_counts(manifest)
-    dead = dict(trino.query("SELECT kafka_topic, count(*) FROM bronze.dead_letters GROUP BY 1"))
-    table = Table("bronze table (Trino)", "rows", "expected", "dead letters", "expected", "ok")
+    table = Table(
+        "bronze table (Trino)", "rows", "dead letters", "Kafka records", "manifest", "ok",
+        title="bronze: rows + dead letters = committed Kafka records = generated records",
+    )  # fmt: skip
     all_ok = True
-    for stream in STREAMS:
-        topic = manifest["topics"][stream]
-        name = bronze_table_for(topic)
-        [(rows,)] = trino.query(f"SELECT count(*) FROM {name}")
-        want_rows, want_dead = expected[stream]
-        got_dead = int(dead.get(topic, 0))
-        ok = rows == want_rows and got_dead == want_dead
+    for result in reconcile_bronze(trino, BronzeResource.from_settings(settings)):
+        want_rows, want_dead = expected[result.stream]
+        ok = result.ok and (result.bronze_rows, result.dead_letters) == (want_rows, want_dead)
         all_ok &= ok
         table.add_row(
-            f"iceberg.{name}", f"{rows:,}", f"{want_rows:,}", f"{got_dead:,}", f"{want_dead:,}",
+            f"iceberg.{result.table}", f"{result.bronze_rows:,}", f"{result.dead_letters:,}",
+            f"{result.committed_records:,}", f"{want_rows:,} + {want_dead:,}",
             "[green]✓[/]" if ok else "[red]✗[/]",
         )  # fmt: skip
+        if not result.ok:
+            console.print(f"  [red]{result.describe()}[/]")
     Console().print(table)
     reasons = trino.query(
         "SELECT reason, count(*) FROM bronze.dead_letters GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
@@ -124,25 +111,39 @@ def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool
 
 @click.command("run")
 @click.option("--no-stack", is_flag=True, help="Do not start the local stack (already up).")
-@click.option("--seed", default=42, show_default=True, help="Generator seed.")
-@click.option("--days", default=3, show_default=True, help="Days of shop history to generate.")
 @click.option(
-    "--events-per-day", default=20_000, show_default=True, help="Clickstream events per day."
+    "--seed", default=42, show_default=True, type=click.IntRange(min=0), help="Generator seed."
+)
+@click.option(
+    "--days",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Days of shop history to generate.",
+)
+@click.option(
+    "--events-per-day",
+    default=20_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Clickstream events per day.",
 )
 def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
     """Start the stack, generate shop events into Kafka, ingest them into bronze, reconcile.
 
-    Runs are recorded in the local Dagster instance, so `lakehouse dev` shows them.
-    Rerunning is safe: the same generation is not produced twice, and bronze ingests
-    only offsets its checkpoints have not committed.
+    The job runs through the local Dagster instance, as the UI would run it, so
+    `lakehouse dev` shows the run (and can re-execute it). Rerunning is safe: the same
+    generation is not produced twice, and bronze ingests only offsets its checkpoints
+    have not committed.
     """
     from dagster import DagsterInstance
 
-    from ecommerce_assets.definitions import defs, main_job_name
+    from ecommerce_assets.cli.launch import failure_causes, launch_and_follow, wait_for_runs_of
+    from ecommerce_assets.definitions import main_job_name
 
     settings = get_settings()
     started = time.monotonic()
-    if not no_stack and settings.profile == "local":
+    if not no_stack and settings.local_stack:
         manager.up(settings, console)
     prepare_dagster_home(settings)
     console.print("[bold]generating the shop into Kafka[/]")
@@ -155,19 +156,16 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
         "start_date": str(dt.date(2024, 11, 25)),
     }
     manifest = ensure_generated(settings, params_values)
-    console.print(f"[bold]running {main_job_name}[/]")
-    job = defs.resolve_job_def(main_job_name)
-    # INFO, not Dagster's default DEBUG: the step events drown the summary otherwise.
-    quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    result = job.execute_in_process(
-        run_config=quiet, instance=DagsterInstance.get(), raise_on_error=False
-    )
-    took = time.monotonic() - started
-    if not result.success:
-        raise click.ClickException(
-            f"{main_job_name} failed after {took:.0f} s (run {result.run_id}): "
-            + "; ".join(_root_causes(result))
-        )
+    console.print(f"[bold]running {main_job_name}[/] (through the Dagster instance)")
+    with DagsterInstance.get() as instance:
+        wait_for_runs_of(instance, main_job_name, console)
+        result = launch_and_follow(instance, main_job_name, console)
+        took = time.monotonic() - started
+        if not result.is_success:
+            raise click.ClickException(
+                f"{main_job_name} failed after {took:.0f} s (run {result.run_id}): "
+                + "; ".join(failure_causes(instance, result))
+            )
     reconciled = print_summary(settings, manifest)
     if not reconciled:
         raise click.ClickException(

@@ -21,10 +21,9 @@ def catalog_properties(settings: LakehouseSettings) -> dict[str, str]:
         properties["s3.secret-access-key"] = settings.s3_secret_key
     if settings.warehouse_uri.startswith("s3://"):
         properties["s3.region"] = settings.s3_region
-    if settings.profile == "aws":
-        # Glue's Iceberg REST endpoint authenticates with SigV4.
+    if settings.catalog_signing_name:
         properties["rest.sigv4-enabled"] = "true"
-        properties["rest.signing-name"] = "glue"
+        properties["rest.signing-name"] = settings.catalog_signing_name
         properties["rest.signing-region"] = settings.s3_region
     return properties
 

@@ -11,6 +11,14 @@ from dagster import ConfigurableResource
 from ecommerce_assets.settings import LakehouseSettings
 
 
+def client_config(settings: LakehouseSettings) -> dict[str, str]:
+    """librdkafka security settings; MSK's IAM auth is OAUTHBEARER in librdkafka's terms."""
+    config = {"security.protocol": settings.kafka_security_protocol}
+    if settings.kafka_sasl_mechanism == "AWS_MSK_IAM":
+        config["sasl.mechanism"] = "OAUTHBEARER"
+    return config
+
+
 class KafkaResource(ConfigurableResource):
     """Builds producers, consumers and admin clients with shared connection settings."""
 
@@ -38,8 +46,6 @@ class KafkaResource(ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: LakehouseSettings) -> KafkaResource:
-        client_config: dict[str, str] | None = None
-        if settings.profile == "aws":
-            # MSK with IAM auth speaks SASL/OAUTHBEARER over TLS.
-            client_config = {"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER"}
-        return cls(bootstrap_servers=settings.bootstrap_servers, client_config=client_config)
+        return cls(
+            bootstrap_servers=settings.bootstrap_servers, client_config=client_config(settings)
+        )

@@ -22,6 +22,7 @@ from ecommerce_assets.settings import LakehouseSettings
 from ecommerce_assets.stack.java import find_jdk
 from ecommerce_assets.stack.spark_class_archive import with_class_archive
 from ecommerce_assets.stack.spark_jars import ensure_spark_jars, spark_jar_paths
+from ecommerce_assets.stack.spark_scratch import session_scratch_dir
 
 #: A local session is a fresh JVM per run (each Dagster run is a process), so the JIT's
 #: warm-up is paid every run: at the JVM's default thresholds, C2 compiled lukewarm
@@ -65,7 +66,7 @@ def spark_conf(settings: LakehouseSettings) -> dict[str, str]:
     if settings.spark_master.startswith("local"):
         # The driver JVM runs the tasks too.
         conf["spark.driver.extraJavaOptions"] = LOCAL_JVM_OPTIONS
-    if settings.profile == "local":
+    if settings.spark_bind_loopback:
         conf["spark.driver.host"] = "127.0.0.1"
         conf["spark.driver.bindAddress"] = "127.0.0.1"
     if settings.catalog_warehouse_id:
@@ -90,9 +91,16 @@ def prepare_session(
     java_home: Path | None,
     class_archive: bool,
     console: Console,
+    scratch_root: Path | None = None,
 ) -> dict[str, str]:
-    """Fetch and make what a session needs; the configuration to start it with."""
+    """Fetch and make what a session needs; the configuration to start it with.
+
+    ``scratch_root`` (local masters): where the session's temporary files go, one folder
+    per process, so what a killed run left is removed by the next session.
+    """
     ensure_spark_jars(cache_dir, maven_repository, console, java_home)
+    if scratch_root is not None and conf.get("spark.master", "").startswith("local"):
+        conf = {**conf, "spark.local.dir": str(session_scratch_dir(scratch_root))}
     if java_home is not None:
         # PySpark's launcher starts $JAVA_HOME/bin/java (else the PATH's): the setting's
         # JDK runs Spark as it runs Kafka and the catalog.
@@ -111,6 +119,7 @@ def spark_session(settings: LakehouseSettings, console: Console | None = None) -
         java_home=settings.java_home,
         class_archive=settings.spark_class_archive,
         console=console or Console(stderr=True),
+        scratch_root=settings.spark_scratch_dir,
     )
     builder = SparkSession.builder
     for key, value in conf.items():
@@ -128,6 +137,8 @@ class LakehouseSparkResource(PySparkResource):
     java_home: str | None = None
     #: Start local JVMs from the class archive (made here first if the cache lacks it).
     class_archive: bool = True
+    #: Local masters: the root of per-process scratch folders (spark.local.dir).
+    scratch_root: str | None = None
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         conf = prepare_session(
@@ -137,6 +148,7 @@ class LakehouseSparkResource(PySparkResource):
             java_home=Path(self.java_home) if self.java_home else None,
             class_archive=self.class_archive,
             console=Console(stderr=True),
+            scratch_root=Path(self.scratch_root) if self.scratch_root else None,
         )
         # What PySparkResource.setup_for_execution does, with the prepared configuration.
         self._spark_session = spark_session_from_config(conf)
@@ -149,4 +161,5 @@ class LakehouseSparkResource(PySparkResource):
             maven_repository=settings.maven_repository,
             java_home=str(settings.java_home) if settings.java_home else None,
             class_archive=settings.spark_class_archive,
+            scratch_root=str(settings.spark_scratch_dir),
         )

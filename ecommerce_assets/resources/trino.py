@@ -43,5 +43,5 @@ class TrinoResource(ConfigurableResource):
             port=settings.trino_port,
             user=settings.trino_user,
             catalog=settings.trino_catalog,
-            http_scheme="https" if settings.profile == "aws" else "http",
+            http_scheme=settings.trino_http_scheme,
         )

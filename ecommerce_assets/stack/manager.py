@@ -44,10 +44,10 @@ def service_named(settings: LakehouseSettings, name: str) -> Service:
 
 
 def _require_local(settings: LakehouseSettings) -> None:
-    if settings.profile != "local":
+    if not settings.local_stack:
         raise StackError(
-            f"`lakehouse stack` manages the local profile only (LAKEHOUSE_PROFILE is "
-            f"{settings.profile!r}); use docker compose or terraform for that profile."
+            f"`lakehouse stack` manages the local stack only (LAKEHOUSE_LOCAL_STACK is off on "
+            f"profile {settings.profile!r}); use docker compose or terraform for that profile."
         )
 
 

@@ -53,6 +53,26 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def process_start_time(pid: int) -> float | None:
+    """Epoch seconds a live process started at; None if there is none (or a zombie).
+
+    With the pid it identifies a process: a pid reused later has a later start time.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, IndexError, StopIteration):
+        return None
+    if fields[0] == "Z":  # exited; only its exit status is left
+        return None
+    # starttime is field 22 of stat(5): the 20th after the command name, in clock ticks.
+    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
 def pids_with_tag(tag: str) -> list[int]:
     """Processes whose command line carries ``tag`` (ours, even without a pid file)."""
     found = []

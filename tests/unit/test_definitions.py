@@ -1,4 +1,9 @@
-"""A snapshot of the asset graph: an accidental change to keys, edges or checks shows here."""
+"""The code location's shape: the asset graph, its checks, jobs and sensors.
+
+``snapshots/definitions.json`` holds all of it (groups, kinds, partitions, automation
+conditions, job selections, schedules, sensor targets); the tests below also say in
+plain terms what must hold whatever the snapshot says.
+"""
 
 import subprocess
 import sys
@@ -6,6 +11,7 @@ from pathlib import Path
 
 from ecommerce_assets.definitions import defs, main_job_name
 from ecommerce_assets.settings import PROJECT_ROOT
+from tests.unit.graph_snapshot import SNAPSHOT, render
 
 STREAMS = ("campaigns", "clickstream", "customers", "inventory", "orders", "payments", "products")
 TOPICS = {s: f"kafka/shop_{s}" for s in STREAMS}
@@ -15,11 +21,21 @@ EXPECTED_ASSETS: dict[str, set[str]] = {
     **{f"bronze/{s}": {TOPICS[s]} for s in STREAMS},
     "bronze/dead_letters": set(TOPICS.values()),
 }
-EXPECTED_SOURCES = set(TOPICS.values())
-EXPECTED_CHECKS = {("platform/round_trip", "trino_sees_both_writers")}
+EXPECTED_CHECKS = {("platform/round_trip", "trino_sees_both_writers")} | {
+    (f"bronze/{s}", check)
+    for s in STREAMS
+    for check in ("reconciles_with_kafka", "dead_letter_share")
+}
 
 
-def test_asset_graph_matches_the_snapshot() -> None:
+def test_definitions_match_the_snapshot() -> None:
+    assert SNAPSHOT.read_text() == render(defs), (
+        "the code location changed; if that is intended, run "
+        "`uv run python -m tests.unit.graph_snapshot` and commit snapshots/definitions.json"
+    )
+
+
+def test_asset_graph_keys_and_edges() -> None:
     graph = defs.resolve_asset_graph()
     actual = {
         key.to_user_string(): {dep.to_user_string() for dep in graph.get(key).parent_keys}
@@ -29,7 +45,7 @@ def test_asset_graph_matches_the_snapshot() -> None:
     assert actual == EXPECTED_ASSETS
 
 
-def test_asset_checks_match_the_snapshot() -> None:
+def test_asset_checks_guard_their_tables() -> None:
     graph = defs.resolve_asset_graph()
     checks = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
     assert checks == EXPECTED_CHECKS
@@ -42,13 +58,25 @@ def test_kafka_topics_are_external_source_assets() -> None:
         for key in graph.get_all_asset_keys()
         if not graph.get(key).is_materializable
     }
-    assert external == EXPECTED_SOURCES
+    assert external == set(TOPICS.values())
 
 
-def test_main_job_ingests_every_bronze_table() -> None:
+def test_every_table_asset_is_named_like_its_code() -> None:
+    """Iceberg identifier = asset key = path: bronze/<x> is defined under defs/bronze/."""
+    for job in defs.resolve_all_job_defs():
+        for key in job.asset_layer.executable_asset_keys:
+            layer = key.path[0]
+            assets_def = defs.resolve_assets_def(key)
+            module = sys.modules[assets_def.op.compute_fn.decorated_fn.__module__]
+            assert f"/defs/{layer}/" in str(module.__file__), (key, module.__file__)
+
+
+def test_main_job_ingests_every_bronze_table_and_checks_it() -> None:
     job = defs.resolve_job_def(main_job_name)
     keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
     assert keys == {f"bronze/{s}" for s in STREAMS} | {"bronze/dead_letters"}
+    checks = {key.asset_key.path[0] for key in job.asset_layer.asset_graph.asset_check_keys}
+    assert checks == {"bronze"}
 
 
 def test_the_bronze_sensor_targets_the_main_job() -> None:

@@ -17,6 +17,7 @@ from dagster import (
     MetadataValue,
     asset,
     asset_check,
+    define_asset_job,
 )
 from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NoSuchTableError
@@ -119,3 +120,10 @@ def trino_sees_both_writers(trino: TrinoResource) -> AssetCheckResult:
         severity=AssetCheckSeverity.ERROR,
         metadata={"trino_counts": MetadataValue.json(counts), "expected": expected},
     )
+
+
+platform_round_trip_job = define_asset_job(
+    "platform_round_trip_job",
+    selection=[platform_round_trip],
+    description="Prove pyiceberg, Spark and Trino share one Iceberg catalog.",
+)

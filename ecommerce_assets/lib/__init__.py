@@ -1,0 +1,1 @@
+"""Helpers of the code location that are not definitions: naming, metadata, reconciliation."""
