@@ -3,12 +3,11 @@
 The run is created from the workspace (workspace.yaml), as the UI and the daemon create
 theirs, so it belongs to the code location: the UI can re-execute it and shows it in the
 timeline. It is launched at once (not queued: no daemon needs to be running), in a run
-worker process of its own, and its log is printed here until it ends.
+worker process of its own, whose log (INFO and up) reaches this terminal.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, RunsFilter
@@ -26,6 +25,8 @@ from ecommerce_assets.settings import PROJECT_ROOT
 
 WORKSPACE = PROJECT_ROOT / "workspace.yaml"
 LOCATION = "ecommerce_assets"
+#: INFO, not Dagster's default DEBUG: the step events would drown the summary.
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 def wait_for_runs_of(instance: DagsterInstance, job_name: str, console: Console) -> None:
@@ -40,34 +41,22 @@ def wait_for_runs_of(instance: DagsterInstance, job_name: str, console: Console)
         time.sleep(2)
 
 
-def _print_new_events(
-    instance: DagsterInstance, run_id: str, cursor: str | None, console: Console
-) -> str | None:
-    connection = instance.get_records_for_run(run_id, cursor=cursor, limit=1000)
-    for record in connection.records:
-        entry = record.event_log_entry
-        if entry.level >= logging.INFO and entry.user_message:
-            step = f"{entry.step_key}: " if entry.step_key else ""
-            console.print(f"  [dim]{step}[/]{entry.user_message}", highlight=False)
-    return connection.cursor
-
-
 def launch_and_follow(
     instance: DagsterInstance, job_name: str, console: Console, tags: dict[str, str] | None = None
 ) -> DagsterRun:
-    """Create ``job_name``'s run from the workspace, launch it, print its log until it ends."""
+    """Create ``job_name``'s run from the workspace, launch it and wait until it ends."""
     with WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(WORKSPACE)])) as process:
         workspace = process.create_request_context()
         location = get_code_location_from_workspace(workspace, LOCATION)
         repository = get_remote_repository_from_code_location(location, None)
         remote_job = get_remote_job_from_remote_repo(repository, job_name)
         plan = location.get_execution_plan(
-            remote_job, {}, step_keys_to_execute=None, known_state=None, instance=instance
+            remote_job, RUN_CONFIG, step_keys_to_execute=None, known_state=None, instance=instance
         )
         run = instance.create_run(
             job_name=job_name,
             run_id=None,
-            run_config={},
+            run_config=RUN_CONFIG,
             resolved_op_selection=None,
             step_keys_to_execute=plan.execution_plan_snapshot.step_keys_to_execute,
             op_selection=None,
@@ -85,15 +74,9 @@ def launch_and_follow(
             asset_graph=repository.asset_graph,
         )
         instance.launch_run(run.run_id, workspace)
-        cursor = None
-        while True:
-            cursor = _print_new_events(instance, run.run_id, cursor, console)
-            current = instance.get_run_by_id(run.run_id)
-            assert current is not None
-            if current.is_finished:
-                _print_new_events(instance, run.run_id, cursor, console)
-                return current
+        while not (current := instance.get_run_by_id(run.run_id)) or not current.is_finished:
             time.sleep(1)
+        return current
 
 
 def failure_causes(instance: DagsterInstance, run: DagsterRun) -> list[str]:

@@ -80,8 +80,8 @@ def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool
     trino = TrinoResource.from_settings(settings)
     expected = expected_counts(manifest)
     table = Table(
-        "bronze table (Trino)", "rows", "dead letters", "Kafka records", "manifest", "ok",
-        title="bronze: rows + dead letters = committed Kafka records = generated records",
+        "table", "rows", "dead letters", "Kafka records", "generated", "ok",
+        title="bronze (Trino): rows + dead letters = Kafka records = generated",
     )  # fmt: skip
     all_ok = True
     for result in reconcile_bronze(trino, BronzeResource.from_settings(settings)):
@@ -89,13 +89,13 @@ def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool
         ok = result.ok and (result.bronze_rows, result.dead_letters) == (want_rows, want_dead)
         all_ok &= ok
         table.add_row(
-            f"iceberg.{result.table}", f"{result.bronze_rows:,}", f"{result.dead_letters:,}",
+            result.table, f"{result.bronze_rows:,}", f"{result.dead_letters:,}",
             f"{result.committed_records:,}", f"{want_rows:,} + {want_dead:,}",
             "[green]✓[/]" if ok else "[red]✗[/]",
         )  # fmt: skip
         if not result.ok:
             console.print(f"  [red]{result.describe()}[/]")
-    Console().print(table)
+    Console(width=max(Console().width, 100)).print(table)
     reasons = trino.query(
         "SELECT reason, count(*) FROM bronze.dead_letters GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
     )

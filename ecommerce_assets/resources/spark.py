@@ -12,8 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from dagster import InitResourceContext
-from dagster_pyspark import PySparkResource
+from dagster_pyspark import LazyPySparkResource
 from dagster_pyspark.resources import spark_session_from_config
 from pyspark.sql import SparkSession
 from rich.console import Console
@@ -100,7 +99,8 @@ def prepare_session(
     """
     ensure_spark_jars(cache_dir, maven_repository, console, java_home)
     if scratch_root is not None and conf.get("spark.master", "").startswith("local"):
-        conf = {**conf, "spark.local.dir": str(session_scratch_dir(scratch_root))}
+        # The variable rather than spark.local.dir, which Spark warns may be overridden.
+        os.environ["SPARK_LOCAL_DIRS"] = str(session_scratch_dir(scratch_root))
     if java_home is not None:
         # PySpark's launcher starts $JAVA_HOME/bin/java (else the PATH's): the setting's
         # JDK runs Spark as it runs Kafka and the catalog.
@@ -127,8 +127,12 @@ def spark_session(settings: LakehouseSettings, console: Console | None = None) -
     return builder.getOrCreate()
 
 
-class LakehouseSparkResource(PySparkResource):
-    """dagster-pyspark's session resource, plus the jars and class archive it needs."""
+class LakehouseSparkResource(LazyPySparkResource):
+    """dagster-pyspark's lazy session resource, plus the jars and class archive it needs.
+
+    Lazy: the JVM starts when an asset first asks for ``spark_session``, so a run that
+    finds nothing to do pays no Spark start-up.
+    """
 
     cache_dir: str
     maven_repository: str
@@ -140,7 +144,9 @@ class LakehouseSparkResource(PySparkResource):
     #: Local masters: the root of per-process scratch folders (spark.local.dir).
     scratch_root: str | None = None
 
-    def setup_for_execution(self, context: InitResourceContext) -> None:
+    def _init_session(self) -> None:
+        if self._spark_session is not None:
+            return
         conf = prepare_session(
             self.spark_config,
             cache_dir=self.cache_dir,
@@ -150,7 +156,7 @@ class LakehouseSparkResource(PySparkResource):
             console=Console(stderr=True),
             scratch_root=Path(self.scratch_root) if self.scratch_root else None,
         )
-        # What PySparkResource.setup_for_execution does, with the prepared configuration.
+        # What LazyPySparkResource._init_session does, with the prepared configuration.
         self._spark_session = spark_session_from_config(conf)
 
     @classmethod

@@ -16,6 +16,7 @@ from dagster import (
     SensorResult,
     SkipReason,
     define_asset_job,
+    in_process_executor,
     sensor,
 )
 from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
@@ -30,6 +31,9 @@ bronze_ingest_job = define_asset_job(
     selection=[bronze_ingest],
     description="Ingest what Kafka holds beyond the bronze checkpoints into bronze tables.",
     tags=INGEST_TAGS,
+    # One process for the ingest step and the checks: a subprocess per step would pay
+    # Python and Dagster start-up again for each (seconds of the run's fixed cost).
+    executor_def=in_process_executor,
 )
 
 
