@@ -86,6 +86,13 @@ def test_aws_profile_loads_when_terraform_outputs_are_given(
     settings = load_settings()
     assert settings.trino_port == 8443
     assert settings.warehouse_uri == "s3://lake/warehouse"
+    # What differs on AWS is settings with per-profile defaults, not branches in the code.
+    assert settings.kafka_security_protocol == "SASL_SSL"
+    assert settings.kafka_sasl_mechanism == "AWS_MSK_IAM"
+    assert settings.catalog_signing_name == "glue"
+    assert settings.trino_http_scheme == "https"
+    assert not settings.local_stack
+    assert not settings.spark_bind_loopback
 
 
 def test_compose_profile_defaults_to_service_names(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,3 +102,41 @@ def test_compose_profile_defaults_to_service_names(monkeypatch: pytest.MonkeyPat
     assert settings.rest_uri == "http://iceberg-rest:8181"
     assert settings.warehouse_uri == "s3://warehouse/"
     assert settings.checkpoint_root == "s3://warehouse/_checkpoints"
+
+
+def test_local_profile_runs_its_own_stack_in_plaintext(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(tmp_path))
+    settings = load_settings()
+    assert settings.local_stack
+    assert settings.spark_bind_loopback
+    assert settings.kafka_security_protocol == "PLAINTEXT"
+    assert settings.trino_http_scheme == "http"
+    assert settings.catalog_signing_name is None
+    assert settings.spark_scratch_dir == tmp_path / "spark-scratch"
+
+
+def test_a_profile_default_can_be_overridden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAKEHOUSE_TRINO_HTTP_SCHEME", "https")
+    assert load_settings().trino_http_scheme == "https"
+
+
+def test_topics_override_some_streams_and_keep_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAKEHOUSE_TOPICS", '{"orders": "prod.orders"}')
+    topics = load_settings().topics
+    assert topics["orders"] == "prod.orders"
+    assert topics["clickstream"] == "shop.clickstream"
+    assert len(topics) == 7
+
+
+def test_unknown_stream_in_topics_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAKEHOUSE_TOPICS", '{"refunds": "shop.refunds"}')
+    with pytest.raises(SettingsError, match=r"LAKEHOUSE_TOPICS: unknown streams \['refunds'\]"):
+        load_settings()
+
+
+def test_bad_security_protocol_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAKEHOUSE_KAFKA_SECURITY_PROTOCOL", "TLS")
+    with pytest.raises(SettingsError, match=r"LAKEHOUSE_KAFKA_SECURITY_PROTOCOL"):
+        load_settings()

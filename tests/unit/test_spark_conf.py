@@ -54,7 +54,10 @@ def test_the_installed_java_accepts_the_jit_options() -> None:
 def test_the_dagster_resource_starts_its_session_from_the_class_archive(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
 ) -> None:
-    settings = load_settings(cache_dir=tmp_path, spark_class_archive=enabled)
+    settings = load_settings(
+        cache_dir=tmp_path, data_dir=tmp_path / "data", spark_class_archive=enabled
+    )
+    monkeypatch.delenv("SPARK_LOCAL_DIRS", raising=False)
     archive = tmp_path / "made.jsa"
     started: list[dict[str, Any]] = []
 
@@ -67,12 +70,26 @@ def test_the_dagster_resource_starts_its_session_from_the_class_archive(
     # this test is about what the resource hands to the session builder.
     monkeypatch.setattr(spark_resources, "ensure_spark_jars", lambda *_args: [])
     monkeypatch.setattr(spark_resources, "with_class_archive", with_archive)
-    monkeypatch.setattr(spark_resources, "spark_session_from_config", started.append)
+    session = object()
+
+    def start(conf: dict[str, Any]) -> object:
+        started.append(conf)
+        return session
+
+    monkeypatch.setattr(spark_resources, "spark_session_from_config", start)
     resource = LakehouseSparkResource.from_settings(settings)
     resource.setup_for_execution(build_init_resource_context())
-    options = started[0]["spark.driver.extraJavaOptions"]
+    assert started == []  # lazy: a run that needs no Spark starts no JVM
+    assert resource.spark_session is session
+    assert resource.spark_session is session  # started once
+    [conf] = started
+    options = conf["spark.driver.extraJavaOptions"]
     assert options.startswith(LOCAL_JVM_OPTIONS)
     assert options.endswith(f"-XX:SharedArchiveFile={archive}") is enabled
+    # The session's scratch space is this process's folder under the data folder.
+    scratch = Path(os.environ["SPARK_LOCAL_DIRS"])
+    assert scratch.parent == settings.spark_scratch_dir
+    assert scratch.name.startswith(f"{os.getpid()}-")
 
 
 def test_the_java_home_setting_is_the_jdk_spark_runs_on(
