@@ -9,27 +9,11 @@ Public API::
     manifest = generate_to_files(params, "landing/")            # JSONL + Parquet
     manifest = generate_to_kafka(params, "127.0.0.1:9092", partitions=3)
 
-Streams and their default topics (override with ``topics={"orders": "my.orders"}``):
-
-==============  ==================  ========================================  ===========
-stream          topic               event types                               key
-==============  ==================  ========================================  ===========
-clickstream     shop.clickstream    page_view, search, product_view,          session id
-                                    add_to_cart, remove_from_cart,
-                                    checkout_started, purchase
-orders          shop.orders         order_placed, order_cancelled,            customer id
-                                    order_returned
-payments        shop.payments       payment_captured, payment_declined,       customer id
-                                    payment_refunded
-customers       shop.customers      customer_created, customer_updated        customer id
-products        shop.products       product_created, product_price_changed    product id
-inventory       shop.inventory      inventory_snapshot, stock_received        product id
-campaigns       shop.campaigns      campaign_created                          campaign id
-==============  ==================  ========================================  ===========
-
-Every record is the JSON envelope ``{"id", "type", "event_time", "schema_version",
-"payload"}`` (see :mod:`data_generators.envelope`). Same seed and parameters give the
-same records byte for byte, whatever the writer. Module map:
+Streams, their default topics (override with ``topics={"orders": "my.orders"}``), record
+keys, event types and every payload field are the event contract, owned by
+:mod:`streaming.contracts` and documented in docs/events.md. Every record is the JSON
+envelope ``{"id", "type", "event_time", "schema_version", "payload"}``. Same seed and
+parameters give the same records byte for byte, whatever the writer. Module map:
 
 * ``params`` - validated parameters; ``calendar`` - seasonality and slicing;
   ``seeding`` - one random stream per (day, slice, purpose)
@@ -41,10 +25,8 @@ same records byte for byte, whatever the writer. Module map:
 * ``writers.kafka`` / ``writers.files`` - sinks; ``run`` - the entry points
 """
 
-from data_generators.engine import STREAMS
 from data_generators.manifest import read_manifest
 from data_generators.params import (
-    DEFAULT_TOPICS,
     GeneratorParams,
     ParameterError,
     TopicNames,
@@ -59,6 +41,9 @@ from data_generators.run import (
     iter_records,
 )
 from data_generators.writers.kafka import KafkaWriteError
+
+# Re-exported for callers that still import them from here; the contract owns them.
+from streaming.contracts import DEFAULT_TOPICS, STREAMS
 
 __all__ = [
     "DEFAULT_TOPICS",

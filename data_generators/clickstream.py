@@ -23,8 +23,6 @@ import pyarrow.compute as pc
 
 from data_generators.entities import CHANNEL_SHARES, CHANNELS, TIERS, Universe
 from data_generators.envelope import (
-    DRIFT_SCHEMA_VERSION,
-    SCHEMA_VERSION,
     Literal,
     envelopes,
     int_literals,
@@ -32,12 +30,16 @@ from data_generators.envelope import (
     json_objects,
     uuid_strings,
 )
+from streaming.contracts import DRIFT_SCHEMA_VERSION, SCHEMA_VERSION, stream_contract
 
-EVENT_TYPES = (
-    "page_view", "search", "product_view", "add_to_cart", "remove_from_cart",
-    "checkout_started", "purchase",
+EVENT_TYPES = stream_contract("clickstream").event_types
+# Event type codes index EVENT_TYPES; looked up by name so a reordered contract cannot
+# silently swap them.
+PAGE_VIEW, SEARCH, PRODUCT_VIEW, ADD, REMOVE, CHECKOUT, PURCHASE = map(
+    EVENT_TYPES.index,
+    ("page_view", "search", "product_view", "add_to_cart", "remove_from_cart",
+     "checkout_started", "purchase"),
 )  # fmt: skip
-PAGE_VIEW, SEARCH, PRODUCT_VIEW, ADD, REMOVE, CHECKOUT, PURCHASE = range(7)
 _PRODUCT_EVENTS = (PRODUCT_VIEW, ADD, REMOVE)
 
 DEVICES = ("desktop_web", "mobile_web", "ios_app", "android_app")

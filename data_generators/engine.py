@@ -38,15 +38,18 @@ from data_generators.clickstream import (
 )
 from data_generators.commerce import Scheduled, settle
 from data_generators.entities import Universe
-from data_generators.envelope import DRIFT_SCHEMA_VERSION, SCHEMA_VERSION, encode_rows, uuid_strings
+from data_generators.envelope import encode_rows, uuid_strings
 from data_generators.manifest import ManifestBuilder
 from data_generators.params import GeneratorParams
 from data_generators.records import Rows, Serialized
 from data_generators.seeding import rng_for
 from data_generators.trouble import inject
+from streaming.contracts import DRIFT_SCHEMA_VERSION, STREAMS, event_contract
 
-STREAMS = ("clickstream", "orders", "payments", "customers", "products", "inventory", "campaigns")
+# Seeds are derived from the stream's position, so a reordered STREAMS changes the data.
 _STREAM_ID = {s: i for i, s in enumerate(STREAMS)}
+#: Streams built as rows; the clickstream is simulated and serialized column-wise.
+_ROW_STREAMS = tuple(s for s in STREAMS if s != "clickstream")
 
 
 @dataclass
@@ -203,14 +206,15 @@ class Engine:
                 Serialized("clickstream", clicks.keys, clicks.values, clicks.event_ms),
                 clicks.event_ms,
             )
-        for stream in STREAMS[1:]:
+        for stream in _ROW_STREAMS:
             r = rows.get(stream)
             if not r:
                 continue
             r = r.take(np.argsort(np.array(r.event_ms, dtype=np.int64), kind="stable"))
             self.manifest.account(r)
+            # Drift shows in the payload (a field of a newer version), so its version does.
             versions = [
-                DRIFT_SCHEMA_VERSION if "gift_wrap" in pl else SCHEMA_VERSION for pl in r.payloads
+                event_contract(t).version_of(pl) for t, pl in zip(r.types, r.payloads, strict=True)
             ]
             ms = np.array(r.event_ms, dtype=np.int64)
             self.manifest.count_valid(

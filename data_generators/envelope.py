@@ -1,6 +1,7 @@
-"""The shared event envelope and its cheap, deterministic serialization.
+"""Cheap, deterministic serialization of the shared event envelope.
 
-Every record on every topic is one JSON object with keys in this order::
+Every record on every topic is one JSON object with keys in this order (the contract,
+:mod:`streaming.contracts`, owns the fields; this module only writes them)::
 
     {"id": <uuid>, "type": <event type>, "event_time": "YYYY-MM-DDTHH:MM:SS.mmmZ",
      "schema_version": <int>, "payload": {...}}
@@ -21,9 +22,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-SCHEMA_VERSION = 1
-DRIFT_SCHEMA_VERSION = 2
-REQUIRED_FIELDS = ("id", "type", "event_time", "schema_version", "payload")
+from streaming.contracts import ENVELOPE_FIELDS
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
@@ -145,9 +144,8 @@ def envelopes(
 ) -> pa.Array:
     """Envelope JSON for columns that are already JSON literals."""
     return json_objects(
-        [("id", ids), ("type", event_type), ("event_time", times),
-         ("schema_version", version), ("payload", payload)]
-    )  # fmt: skip
+        list(zip(ENVELOPE_FIELDS, (ids, event_type, times, version, payload), strict=True))
+    )
 
 
 def encode_rows(

@@ -11,22 +11,13 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+
+from streaming.contracts import DEFAULT_TOPICS
 
 Mode = Literal["backfill", "live"]
 
-#: Logical stream name -> default Kafka topic / file folder name.
 _TOPIC_NAME = re.compile(r"[A-Za-z0-9._-]+")
-
-DEFAULT_TOPICS: dict[str, str] = {
-    "clickstream": "shop.clickstream",
-    "orders": "shop.orders",
-    "payments": "shop.payments",
-    "customers": "shop.customers",
-    "products": "shop.products",
-    "inventory": "shop.inventory",
-    "campaigns": "shop.campaigns",
-}
 
 
 class ParameterError(ValueError):
@@ -37,19 +28,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class TopicNames(_Strict):
-    """Where each logical stream goes: a Kafka topic, or a folder for the file writer."""
+_TOPIC_NAMES_DOC = "Where each logical stream goes: a Kafka topic, or a folder for the file writer."
 
-    clickstream: str = DEFAULT_TOPICS["clickstream"]
-    orders: str = DEFAULT_TOPICS["orders"]
-    payments: str = DEFAULT_TOPICS["payments"]
-    customers: str = DEFAULT_TOPICS["customers"]
-    products: str = DEFAULT_TOPICS["products"]
-    inventory: str = DEFAULT_TOPICS["inventory"]
-    campaigns: str = DEFAULT_TOPICS["campaigns"]
+
+class _TopicNamesBase(_Strict):
+    __doc__ = _TOPIC_NAMES_DOC
 
     @model_validator(mode="after")
-    def _valid_names(self) -> TopicNames:
+    def _valid_names(self) -> _TopicNamesBase:
         names = self.model_dump()
         for stream, name in names.items():
             # Kafka's own rule for topic names; also safe as a folder name.
@@ -67,6 +53,17 @@ class TopicNames(_Strict):
 
     def streams(self) -> dict[str, str]:
         return self.model_dump()
+
+
+# The fields come from the contract's streams, so a new stream needs no edit here;
+# unknown streams are rejected (extra="forbid") and named by _explain.
+TopicNames = create_model(
+    "TopicNames",
+    __base__=_TopicNamesBase,
+    __module__=__name__,
+    __doc__=_TOPIC_NAMES_DOC,
+    **{stream: (str, topic) for stream, topic in DEFAULT_TOPICS.items()},
+)
 
 
 class TroubleParams(_Strict):

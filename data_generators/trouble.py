@@ -14,7 +14,7 @@ picked per kind (so counts are exact, not just expected):
   delivered, so valid counts and business totals are unaffected.
 
 Schema drift is not injected here: it is part of the event shape (see
-:mod:`data_generators.envelope`).
+:mod:`data_generators.engine`, and ``schema_version`` in :mod:`streaming.contracts`).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
-from data_generators.envelope import REQUIRED_FIELDS
 from data_generators.params import TroubleParams
 from data_generators.records import Serialized
+from streaming.contracts import REQUIRED_FIELDS
 
 MALFORMED_KINDS = ("invalid_json", "missing_field", "wrong_type")
 

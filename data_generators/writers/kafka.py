@@ -4,9 +4,8 @@ The producer is idempotent with ``acks=all`` (no duplicates or reordering from r
 the duplicates in the data are the deliberate ones), batches generously (``linger.ms``,
 large ``batch.size``) and compresses (lz4 by default), which is what makes hundreds of
 thousands of records per second possible from one Python thread. Records are keyed by
-session id (clickstream), customer id (orders, payments, customers), product id
-(products, inventory) or campaign id, so one key's events stay in one partition, in
-order.
+their stream's key field (session, customer, product or campaign id; see
+:mod:`streaming.contracts`), so one key's events stay in one partition, in order.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Plain PySpark (no Dagster). Module map:
 
-* ``config`` - BronzeConfig, StreamReport, bronze_table_for
+* ``config`` - BronzeConfig, StreamReport, bronze_table_for (table names: streaming.contracts)
 * ``schemas`` / ``tables`` - table layouts, envelope schemas, CREATE TABLE
 * ``parse`` - records -> bronze rows or dead letters (the Java envelope parser, decision 0010)
 * ``sink`` - exactly-once Iceberg appends (snapshot properties, high-water marks)

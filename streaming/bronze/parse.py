@@ -41,12 +41,8 @@ from pyspark.errors import AnalysisException
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from streaming.bronze.schemas import (
-    BRONZE_COLUMNS,
-    ENVELOPE_SCHEMA,
-    ENVELOPE_TEXT_SCHEMA,
-    REQUIRED_FIELDS,
-)
+from streaming.bronze.schemas import BRONZE_COLUMNS, ENVELOPE_SCHEMA, ENVELOPE_TEXT_SCHEMA
+from streaming.contracts import REQUIRED_FIELDS
 
 RECORD_COLUMNS = (
     "value",

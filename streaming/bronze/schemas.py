@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from pyspark.sql import SparkSession
 
-#: Envelope fields every record must carry, in envelope order (reasons list them so).
-REQUIRED_FIELDS = ("id", "type", "event_time", "schema_version", "payload")
-
-#: The parse every record gets: the envelope with its types. A JSON string "v1" or "1" is
+#: The parse every record gets: the envelope with its types (those of
+#: streaming.contracts.ENVELOPE, as Spark reads them). A JSON string "v1" or "1" is
 #: not an INT, and a payload that is a string (even one holding JSON) is not a STRUCT;
 #: a type error sets the corrupt-record column and nulls that field only. The project's
 #: envelope parser (streaming/jvm) declares the same schema.
