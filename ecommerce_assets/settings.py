@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from data_generators import DEFAULT_TOPICS, STREAMS
+from streaming.contracts import DEFAULT_TOPICS, STREAMS
 
 ENV_PREFIX = "LAKEHOUSE_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

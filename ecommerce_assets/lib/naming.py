@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dagster import AssetKey
 
-from data_generators import DEFAULT_TOPICS, STREAMS
+from streaming.contracts import DEFAULT_TOPICS, STREAMS
 from streaming.contracts.naming import (
     DEAD_LETTERS_TABLE,
     bronze_table,

@@ -13,6 +13,9 @@ import re
 from streaming.contracts.registry import STREAMS
 
 LAYERS: tuple[str, ...] = ("bronze", "silver", "gold")
+#: A namespace that is not a data layer: the engines' shared-catalog proof lives there.
+PLATFORM = "platform"
+NAMESPACES: tuple[str, ...] = (*LAYERS, PLATFORM)
 #: Records that are not events (bad JSON, a missing envelope field), with the reason.
 DEAD_LETTERS_TABLE = "bronze.dead_letters"
 
@@ -22,10 +25,10 @@ _TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def _check_layer(layer: str, identifier: str) -> None:
-    if layer not in LAYERS:
+    if layer not in NAMESPACES:
         raise ValueError(
             f"unknown layer {layer!r} in table identifier {identifier!r}; "
-            f"layers: {', '.join(LAYERS)}"
+            f"layers: {', '.join(NAMESPACES)}"
         )
 
 

@@ -26,8 +26,8 @@ from pyspark.sql import SparkSession
 from data_generators import DEFAULT_TOPICS, generate_to_files, generate_to_kafka, make_params
 from ecommerce_assets.cli.run import expected_counts
 from ecommerce_assets.defs.bronze.ingest import bronze_ingest
-from ecommerce_assets.lib.naming import DEAD_LETTERS_KEY, bronze_key
 from ecommerce_assets.defs.bronze.sensor import bronze_ingest_job, bronze_kafka_sensor
+from ecommerce_assets.lib.naming import DEAD_LETTERS_KEY, bronze_key
 from ecommerce_assets.resources import BronzeResource, build_resources
 from ecommerce_assets.settings import LakehouseSettings
 

@@ -26,11 +26,11 @@ from pyiceberg.schema import Schema
 from pyiceberg.transforms import DayTransform
 from pyiceberg.types import DoubleType, LongType, NestedField, StringType, TimestamptzType
 
+from ecommerce_assets.lib.naming import asset_key
 from ecommerce_assets.resources import IcebergCatalogResource, LakehouseSparkResource, TrinoResource
+from streaming.contracts.naming import PLATFORM, table_identifier
 
-NAMESPACE = "platform"
-TABLE = "round_trip"
-IDENTIFIER = f"{NAMESPACE}.{TABLE}"
+IDENTIFIER = table_identifier(PLATFORM, "round_trip")
 PYICEBERG_ROWS = 1_000
 SPARK_ROWS = 500
 DAYS = 5
@@ -48,7 +48,7 @@ PARTITION_SPEC = PartitionSpec(
 
 
 def recreate_table(catalog: Catalog) -> None:
-    catalog.create_namespace_if_not_exists(NAMESPACE)
+    catalog.create_namespace_if_not_exists(PLATFORM)
     with contextlib.suppress(NoSuchTableError):
         catalog.purge_table(IDENTIFIER)
     catalog.create_table(IDENTIFIER, schema=SCHEMA, partition_spec=PARTITION_SPEC)
@@ -67,7 +67,7 @@ def pyiceberg_rows(count: int) -> pa.Table:
 
 
 @asset(
-    key=[NAMESPACE, TABLE],
+    key=asset_key(IDENTIFIER),
     group_name="platform",
     kinds={"iceberg", "spark", "python"},
     description="Iceberg table written by pyiceberg, then Spark, through the one REST catalog.",
