@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ecommerce_assets.cli.dbt import dbt
 from ecommerce_assets.cli.dev import dev
 from ecommerce_assets.cli.generate import generate
 from ecommerce_assets.cli.run import run
@@ -42,3 +43,4 @@ cli.add_command(dev)
 cli.add_command(sql)
 cli.add_command(generate)
 cli.add_command(stream)
+cli.add_command(dbt)
