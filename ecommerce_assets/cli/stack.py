@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ecommerce_assets.settings import get_settings
 from ecommerce_assets.stack import manager
+from ecommerce_assets.stack.errors import StackError
 from ecommerce_assets.stack.process import ManagedProcess, tail
 
 console = Console(stderr=True)
@@ -65,14 +66,26 @@ def status() -> None:
 
 @stack.command()
 @click.argument("service")
-@click.option("-n", "--lines", default=50, show_default=True, help="How many lines to show.")
+@click.option(
+    "-n",
+    "--lines",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="How many lines to show (0 with -f: only new ones).",
+)
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (Ctrl-C stops).")
 def logs(service: str, lines: int, follow: bool) -> None:
     """Print the last lines of SERVICE's log (kafka, rest-catalog or trino)."""
     settings = get_settings()
-    name = manager.service_named(settings, service).name
+    try:
+        name = manager.service_named(settings, service).name
+    except StackError as error:
+        # A typo in the argument is a usage error (exit 2), not a failing stack.
+        raise click.BadParameter(str(error), param_hint="'SERVICE'") from None
     log_file = ManagedProcess(name, settings.data_dir).log_file
-    click.echo(tail(log_file, lines))
+    if lines:
+        click.echo(tail(log_file, lines))
     if not follow or not log_file.exists():
         return
     with log_file.open(errors="replace") as handle:
