@@ -59,5 +59,5 @@ def test_up_refuses_a_port_in_use_and_names_its_setting(
 
 def test_stack_commands_refuse_other_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAKEHOUSE_PROFILE", "compose")
-    with pytest.raises(StackError, match="local profile only"):
+    with pytest.raises(StackError, match="local stack only"):
         manager.status(load_settings())
