@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,19 +18,9 @@ from pathlib import Path
 import pytest
 
 from ecommerce_assets.cli.dev import group_members
+from tests.integration.conftest import free_ports
 
 LAKEHOUSE = str(Path(sys.executable).parent / "lakehouse")
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def _environment(data_dir: Path) -> dict[str, str]:
