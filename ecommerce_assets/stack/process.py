@@ -38,6 +38,18 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def free_ports(count: int) -> list[int]:
+    """Ports free right now on 127.0.0.1, so parallel stacks (tests, benchmarks) never collide."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def port_accepts(host: str, port: int, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):

@@ -4,7 +4,6 @@ The stack runs in a fresh data folder on ports picked free at start, so it neith
 nor disturbs a developer's stack, or another test session's. Artifacts come from the shared cache.
 """
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from rich.console import Console
 from ecommerce_assets.resources.spark import spark_session
 from ecommerce_assets.settings import LakehouseSettings, load_settings
 from ecommerce_assets.stack import manager
+from ecommerce_assets.stack.process import free_ports
 
 PORT_SETTINGS = ("kafka_port", "kafka_controller_port", "catalog_port", "trino_port")
 
@@ -26,18 +26,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.integration)
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports free right now on 127.0.0.1, so parallel test sessions never collide."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def integration_settings(data_dir: str) -> LakehouseSettings:

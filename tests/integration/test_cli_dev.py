@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from ecommerce_assets.cli.dev import group_members
-from tests.integration.conftest import free_ports
+from ecommerce_assets.stack.process import free_ports
 
 LAKEHOUSE = str(Path(sys.executable).parent / "lakehouse")
 
