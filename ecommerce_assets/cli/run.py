@@ -23,6 +23,7 @@ from data_generators.manifest import write_manifest
 from ecommerce_assets.cli.instance import prepare_dagster_home
 from ecommerce_assets.settings import LakehouseSettings, get_settings
 from ecommerce_assets.stack import manager
+from streaming.contracts.naming import DEAD_LETTERS_TABLE, bronze_table
 
 console = Console(stderr=True)
 
@@ -97,15 +98,15 @@ def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool
             console.print(f"  [red]{result.describe()}[/]")
     Console(width=max(Console().width, 100)).print(table)
     reasons = trino.query(
-        "SELECT reason, count(*) FROM bronze.dead_letters GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
+        f"SELECT reason, count(*) FROM {DEAD_LETTERS_TABLE} GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
     )
     for reason, count in reasons:
         console.print(f"  dead letter reason: {reason} ({count})")
+    orders = bronze_table("orders")
     days = trino.query(
-        "SELECT CAST(date(event_time) AS varchar), count(*) "
-        "FROM bronze.orders GROUP BY 1 ORDER BY 1"
+        f"SELECT CAST(date(event_time) AS varchar), count(*) FROM {orders} GROUP BY 1 ORDER BY 1"
     )
-    console.print("  bronze.orders by event day: " + ", ".join(f"{d} {n:,}" for d, n in days))
+    console.print(f"  {orders} by event day: " + ", ".join(f"{d} {n:,}" for d, n in days))
     return all_ok
 
 

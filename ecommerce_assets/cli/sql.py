@@ -40,7 +40,7 @@ def trino_problem(url: str, timeout: float = 3.0) -> str | None:
 
 
 def _not_ready_hint(settings: LakehouseSettings) -> str:
-    if settings.profile == "local":
+    if settings.local_stack:
         return "start the local stack with `uv run lakehouse stack up`"
     return f"check the Trino of the {settings.profile!r} profile (LAKEHOUSE_TRINO_HOST/PORT)"
 
