@@ -9,7 +9,12 @@ generates N clickstream events (plus the other streams) into Kafka, then measure
     fresh JVM as each Dagster run is; then the same ingestion again, into other tables,
     in the now warm JVM: what is left once the JIT compiler has done its work
 
-and prints a Markdown table for docs/benchmarks.md.
+and prints a Markdown table for docs/benchmarks.md, preceded by what the figures depend
+on (see benchmarks/jvm_probe.py): the machine line (CPU, cores, the JDK Spark runs on,
+load and free memory at the start), the session start and whether the JVM mapped the
+class archive, and for each run where the time went (CPU by Spark thread group, GC and
+JIT from the JVM's MXBeans, the first batch, Spark's progress durations). ``--profile``
+adds a JFR split of the task threads' CPU into Kafka read, parse and write.
 
     uv run python benchmarks/bronze_benchmark.py --events 5000000
     uv run python benchmarks/bronze_benchmark.py --events 10000000
@@ -21,12 +26,27 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from confluent_kafka import Consumer, TopicPartition
+from jvm_probe import (
+    CpuProbe,
+    CpuTimeline,
+    HostState,
+    JfrProbe,
+    ProgressProbe,
+    archive_status,
+    cpu_report,
+    find_pid,
+    jvm_pid,
+    machine_line,
+    meminfo_gib,
+)
 from rich.console import Console
 
 from data_generators import generate_to_kafka, make_params
@@ -129,7 +149,14 @@ def main() -> None:
         help="maxOffsetsPerTrigger (default: the job's cap, 2,000,000)",
     )
     parser.add_argument("--data-dir", type=Path, help="stack data folder (default: a temp one)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="JFR samples of the task threads, split by phase (costs a few per cent)",
+    )
     args = parser.parse_args()
+    command = shlex.join(["uv", "run", "python", *sys.argv])
+    host = HostState.now()
     console = Console(stderr=True)
     # Per-batch timings of the bronze job (read+parse, bronze write, dead letters).
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
@@ -150,17 +177,52 @@ def main() -> None:
                 params, settings.bootstrap_servers, partitions=args.partitions
             )
             delivered = sum(r["delivered"] for r in manifest["totals"]["records"].values())
+            # The broker's new log segments are still dirty in the page cache: written back
+            # while (a) and (b) run, they would take kernel CPU (how much depends on the
+            # disk) from the two cores being measured. Flushed before anything is timed.
+            dirty_mib = (meminfo_gib("Dirty") + meminfo_gib("Writeback")) * 2**10
+            flush_started = time.perf_counter()
+            os.sync()
+            flushed = f"flushed {dirty_mib:,.0f} MiB of dirty pages in " + (
+                f"{time.perf_counter() - flush_started:.1f} s before timing"
+            )
             topics = params.topics.streams()
             console.print("(a) plain consumer ...")
             consumed, consume_s = consume_all(settings.bootstrap_servers, list(topics.values()))
             from ecommerce_assets.resources.spark import spark_session
 
+            before_spark = HostState.now()
+            started = time.perf_counter()
             session = spark_session(settings)
+            session_s = time.perf_counter() - started
             session.sparkContext.setLogLevel("ERROR")
-            console.print("(b) run_available_now, fresh JVM ...")
-            spark = ingest_once(session, settings, topics, args.max_offsets, "bench_bronze")
-            console.print("(b) run_available_now again, warm JVM ...")
-            warm = ingest_once(session, settings, topics, args.max_offsets, "bench_bronze_warm")
+            notes = [
+                machine_line(session, host),
+                f"after generating: {flushed}; before Spark: {before_spark.describe()}",
+                f"Spark session start {session_s:.1f} s; {archive_status(session)}",
+            ]
+            probe = CpuProbe(session, find_pid("kafka.Kafka", str(data_dir)))
+            progress = ProgressProbe(f"bronze:{topics['clickstream']}")
+            session.streams.addListener(progress)
+            runs = {}
+            for label, namespace in (("fresh JVM", "bench_bronze"),
+                                     ("warm JVM", "bench_bronze_warm")):  # fmt: skip
+                console.print(f"(b) run_available_now, {label} ...")
+                jfr = JfrProbe(session) if args.profile else None
+                progress.reset()
+                start = probe.snapshot()
+                if jfr is not None:
+                    jfr.start()
+                with CpuTimeline(jvm_pid(session)) as timeline:
+                    run = ingest_once(session, settings, topics, args.max_offsets, namespace)
+                end = probe.snapshot()
+                runs[label] = run
+                progress.wait_for(run["batches"])
+                notes.append(f"{label}: {cpu_report(start, end)}")
+                notes.append(f"{label}: {progress.report(timeline)}")
+                if jfr is not None:
+                    notes.append(f"{label}: {jfr.stop()}")
+            spark, warm = runs["fresh JVM"], runs["warm JVM"]
             session.stop()
         finally:
             manager.down(settings, console)
@@ -169,6 +231,8 @@ def main() -> None:
     assert spark["records"] == warm["records"] == delivered, (spark, warm, delivered)
     ceiling = consumed / consume_s
     bronze = spark["records"] / spark["elapsed_s"]
+    print(f"command: {command}")
+    print("\n".join(notes))
     print(f"cpus={os.cpu_count()} records={delivered:,} (clickstream {spark['clickstream']:,}) "
           f"partitions={args.partitions} maxOffsetsPerTrigger={args.max_offsets} "
           f"batches={spark['batches']}")  # fmt: skip
