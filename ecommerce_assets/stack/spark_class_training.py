@@ -24,6 +24,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from data_generators import generate_to_files, make_params
 from streaming.bronze import BronzeConfig, ingest_files
+from streaming.contracts.naming import DEAD_LETTERS_TABLE, bronze_table
 
 #: The JVM writes ~200 MB after the session stops; generous for a slow disk.
 JVM_EXIT_TIMEOUT_S = 300
@@ -52,8 +53,8 @@ def workload(spark: SparkSession, scratch: Path) -> None:
     topics = params.topics.streams()
     config = BronzeConfig(
         bootstrap_servers="127.0.0.1:9",
-        streams={topic: f"bronze.{stream}" for stream, topic in topics.items()},
-        dead_letter_table="bronze.dead_letters",
+        streams={topic: bronze_table(stream) for stream, topic in topics.items()},
+        dead_letter_table=DEAD_LETTERS_TABLE,
         checkpoint_root=(scratch / "checkpoints").as_uri(),
     )
     ingest_files(spark, config, [str(landing)])
