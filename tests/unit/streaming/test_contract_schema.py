@@ -17,7 +17,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from data_generators import iter_records, make_params
-from streaming.contracts import event_contract
+from streaming.bronze.schemas import ENVELOPE_SCHEMA, ENVELOPE_TEXT_SCHEMA
+from streaming.contracts import ENVELOPE_FIELDS, event_contract
 from streaming.contracts.sql import spark_ddl
 from streaming.contracts.types import DATE, MONEY, STRUCT, Field, element_type
 
@@ -64,3 +65,11 @@ def test_contract_schema_parses_every_generated_event_type_exactly(
             raw = orjson.loads(payload)
             want = {f.name: _expected(f, raw[f.name]) for f in fields}
             assert got == want, f"{event_type} v{version}: Spark read {got}, JSON was {raw}"
+
+
+def test_bronze_envelope_schemas_name_the_contracts_envelope_fields() -> None:
+    """Bronze parses the envelope with schemas of its own (the Java parser declares the
+    same string); their fields must stay the contract's, in its order."""
+    for schema in (ENVELOPE_SCHEMA, ENVELOPE_TEXT_SCHEMA):
+        names = [column.split()[0] for column in schema.split(", ")]
+        assert names == [*ENVELOPE_FIELDS, "_corrupt_record"], schema
