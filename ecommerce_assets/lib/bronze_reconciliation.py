@@ -84,28 +84,54 @@ def _signed(value: int) -> str:
     return f"{value:,}" if value >= 0 else f"{value:,} (extra)"
 
 
-def _counts_by_partition(trino: TrinoResource, table: str, topic: str) -> dict[int, int]:
+def _bronze_counts(trino: TrinoResource, table: str, topic: str) -> tuple[dict[int, int], int, int]:
+    """Rows per partition, duplicate Kafka coordinates and duplicate event ids, one scan."""
     # Rows backfilled from landing files carry no partition: they are not Kafka's.
     rows = trino.query(
-        f"SELECT kafka_partition, count(*) FROM {table} "
-        "WHERE kafka_topic = ? AND kafka_partition IS NOT NULL GROUP BY 1",
+        f"SELECT kafka_partition, count(*), count(DISTINCT kafka_offset), "
+        f"count(DISTINCT event_id) FROM {table} "
+        "WHERE kafka_topic = ? AND kafka_partition IS NOT NULL "
+        "GROUP BY GROUPING SETS ((kafka_partition), ())",
         [topic],
     )
-    return {int(partition): int(count) for partition, count in rows}
+    by_partition = {int(p): int(n) for p, n, _, _ in rows if p is not None}
+    duplicate_coordinates = sum(int(n) - int(o) for p, n, o, _ in rows if p is not None)
+    totals = [(int(n), int(ids)) for p, n, _, ids in rows if p is None]
+    duplicate_ids = totals[0][0] - totals[0][1] if totals else 0
+    return by_partition, duplicate_coordinates, duplicate_ids
+
+
+def _dead_letters(trino: TrinoResource, topics: list[str]) -> dict[tuple[str, int], int]:
+    """Dead letters per (topic, partition) of the given topics, in one query."""
+    marks = ", ".join("?" for _ in topics)
+    rows = trino.query(
+        f"SELECT kafka_topic, kafka_partition, count(*) FROM {DEAD_LETTERS_TABLE} "
+        f"WHERE kafka_topic IN ({marks}) AND kafka_partition IS NOT NULL GROUP BY 1, 2",
+        list(topics),
+    )
+    return {(topic, int(partition)): int(count) for topic, partition, count in rows}
 
 
 def reconcile_bronze(
     trino: TrinoResource, bronze: BronzeResource, streams: list[str] | None = None
 ) -> list[TopicReconciliation]:
     """Reconcile each stream's bronze table and dead letters with its committed offsets."""
+    chosen = streams if streams is not None else list(bronze.topics)
+    committed_by_stream = {
+        s: committed_offsets(None, bronze.checkpoint_for(s)).get(bronze.topics[s], {})
+        for s in chosen
+    }
+    ingested = [bronze.topics[s] for s in chosen if committed_by_stream[s]]
+    dead_letters = _dead_letters(trino, ingested) if ingested else {}
     results = []
-    for stream in streams if streams is not None else list(bronze.topics):
+    for stream in chosen:
         topic, table = bronze.topics[stream], bronze_table(stream)
-        checkpoint = bronze.checkpoint_for(stream)
-        committed = committed_offsets(None, checkpoint).get(topic, {})
-        started = initial_offsets(None, checkpoint).get(topic, {})
-        rows = _counts_by_partition(trino, table, topic) if committed else {}
-        dead = _counts_by_partition(trino, DEAD_LETTERS_TABLE, topic) if committed else {}
+        committed = committed_by_stream[stream]
+        started = initial_offsets(None, bronze.checkpoint_for(stream)).get(topic, {})
+        rows, duplicate_coordinates, duplicate_event_ids = (
+            _bronze_counts(trino, table, topic) if committed else ({}, 0, 0)
+        )
+        dead = {p: n for (t, p), n in dead_letters.items() if t == topic}
         partitions = tuple(
             PartitionCounts(
                 partition=p,
@@ -115,16 +141,6 @@ def reconcile_bronze(
             )
             for p in sorted(set(committed) | set(rows) | set(dead))
         )
-        duplicate_coordinates = duplicate_event_ids = 0
-        if committed:
-            [(total, coordinates, event_ids)] = trino.query(
-                "SELECT count(*), count(DISTINCT (kafka_partition, kafka_offset)), "
-                f"count(DISTINCT event_id) FROM {table} "
-                "WHERE kafka_topic = ? AND kafka_partition IS NOT NULL",
-                [topic],
-            )
-            duplicate_coordinates = int(total) - int(coordinates)
-            duplicate_event_ids = int(total) - int(event_ids)
         results.append(
             TopicReconciliation(
                 stream, topic, table, partitions, duplicate_coordinates, duplicate_event_ids

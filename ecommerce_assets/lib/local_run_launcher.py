@@ -13,7 +13,7 @@ profile; compose and aws keep their own launchers).
 
 from __future__ import annotations
 
-from dagster import DagsterEventType, DagsterRun, DefaultRunLauncher
+from dagster import DagsterEventType, DagsterInstance, DagsterRun, DefaultRunLauncher
 from dagster._core.launcher import CheckRunHealthResult, WorkerStatus
 
 from ecommerce_assets.stack.process import process_start_time
@@ -23,6 +23,18 @@ from ecommerce_assets.stack.process import process_start_time
 _START_SLACK_S = 2.0
 
 
+def run_worker(instance: DagsterInstance, run_id: str) -> tuple[int, float] | None:
+    """(pid, time it was logged) of a run's worker, from the worker's own first engine
+    event ("Started process for run"); None for a run no launcher started."""
+    for entry in instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT):
+        event = entry.dagster_event
+        data = event.engine_event_data if event else None
+        pid = data.metadata.get("pid") if data else None
+        if pid is not None:
+            return int(str(pid.value)), entry.timestamp
+    return None
+
+
 class LocalRunLauncher(DefaultRunLauncher):
     """DefaultRunLauncher plus a health check of the run worker's process."""
 
@@ -30,18 +42,8 @@ class LocalRunLauncher(DefaultRunLauncher):
     def supports_check_run_worker_health(self) -> bool:
         return True
 
-    def _worker(self, run: DagsterRun) -> tuple[int, float] | None:
-        """(pid, time it was logged) of the run's worker, from its own engine event."""
-        for entry in self._instance.all_logs(run.run_id, of_type=DagsterEventType.ENGINE_EVENT):
-            event = entry.dagster_event
-            data = event.engine_event_data if event else None
-            pid = data.metadata.get("pid") if data else None
-            if pid is not None:
-                return int(str(pid.value)), entry.timestamp
-        return None
-
     def check_run_worker_health(self, run: DagsterRun) -> CheckRunHealthResult:
-        worker = self._worker(run)
+        worker = run_worker(self._instance, run.run_id)
         if worker is None:
             # Not launched by a launcher (e.g. executed in process): nothing to check.
             return CheckRunHealthResult(WorkerStatus.RUNNING, "no run worker pid logged")

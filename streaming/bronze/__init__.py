@@ -2,7 +2,7 @@
 
 Plain PySpark (no Dagster). Module map:
 
-* ``config`` - BronzeConfig, StreamReport, bronze_table_for (table names: streaming.contracts)
+* ``config`` - BronzeConfig, StreamReport (table names: streaming.contracts.naming)
 * ``schemas`` / ``tables`` - table layouts, envelope schemas, CREATE TABLE
 * ``parse`` - records -> bronze rows or dead letters (the Java envelope parser, decision 0010)
 * ``sink`` - exactly-once Iceberg appends (snapshot properties, high-water marks)
@@ -18,7 +18,6 @@ from streaming.bronze.config import (
     BronzeConfig,
     InjectedFailure,
     StreamReport,
-    bronze_table_for,
 )
 from streaming.bronze.files_job import ingest_files
 from streaming.bronze.kafka_job import run_available_now, start_continuous
@@ -29,7 +28,6 @@ __all__ = [
     "BronzeConfig",
     "InjectedFailure",
     "StreamReport",
-    "bronze_table_for",
     "committed_offsets",
     "ensure_bronze_tables",
     "ingest_files",

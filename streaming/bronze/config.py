@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from streaming.contracts.naming import table_identifier
-
 #: Test-only fault injection: raise inside foreachBatch at one of these points.
 FAIL_POINTS = ("before_write", "after_bronze_write", "after_all_writes")
 
@@ -71,18 +69,3 @@ class StreamReport:
     end_offsets: dict[int, int]
     touched_days: list[str]
     duration_s: float
-
-
-def bronze_table_for(topic: str) -> str:
-    """A table name derived from a topic: its last dotted part in the bronze layer.
-
-    >>> bronze_table_for("shop.orders")
-    'bronze.orders'
-
-    Prefer :func:`streaming.contracts.naming.bronze_table`, which names a stream's table
-    by the stream, whatever topic a run reads it from.
-    """
-    name = topic.rsplit(".", 1)[-1].replace("-", "_")
-    if not name:
-        raise ValueError(f"cannot derive a table name from topic {topic!r}")
-    return table_identifier("bronze", name)

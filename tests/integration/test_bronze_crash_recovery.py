@@ -19,14 +19,16 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from dagster import DagsterEventType, DagsterInstance, DagsterRun, DagsterRunStatus, RunsFilter
+from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, RunsFilter
 
 from data_generators import DEFAULT_TOPICS, generate_to_kafka, make_params
 from ecommerce_assets.cli.run import expected_counts
 from ecommerce_assets.defs.bronze.sensor import bronze_ingest_job
 from ecommerce_assets.lib.bronze_reconciliation import reconcile_bronze
+from ecommerce_assets.lib.local_run_launcher import run_worker
 from ecommerce_assets.resources import BronzeResource, TrinoResource
 from ecommerce_assets.settings import PROJECT_ROOT, LakehouseSettings, env_name
+from tests.integration.conftest import PORT_SETTINGS
 
 T = TypeVar("T")
 
@@ -44,14 +46,6 @@ def bronze_runs(instance: DagsterInstance) -> list[DagsterRun]:
     return list(reversed(instance.get_runs(RunsFilter(job_name=bronze_ingest_job.name))))
 
 
-def worker_pid(instance: DagsterInstance, run_id: str) -> int | None:
-    for entry in instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT):
-        data = entry.dagster_event.engine_event_data if entry.dagster_event else None
-        if data and "pid" in data.metadata:
-            return int(str(data.metadata["pid"].value))
-    return None
-
-
 @pytest.fixture
 def daemon(
     lakehouse_stack: LakehouseSettings, tmp_path: Path
@@ -66,7 +60,7 @@ def daemon(
         "DAGSTER_HOME": str(home),
         env_name("data_dir"): str(lakehouse_stack.data_dir),
         env_name("topics"): json.dumps(topics),
-        **{env_name(f): str(getattr(lakehouse_stack, f)) for f in PORT_FIELDS},
+        **{env_name(f): str(getattr(lakehouse_stack, f)) for f in PORT_SETTINGS},
     }
     log = (tmp_path / "daemon.log").open("w")
     process = subprocess.Popen(
@@ -92,7 +86,6 @@ def daemon(
 
 
 STARTED = DagsterRunStatus.STARTED
-PORT_FIELDS = ("kafka_port", "kafka_controller_port", "catalog_port", "trino_port")
 
 
 @pytest.mark.slow
@@ -114,7 +107,7 @@ def test_killed_bronze_run_is_failed_and_the_sensor_recovers(
         ),
         timeout=180,
     )
-    pid = wait_for("the run worker's pid", lambda: worker_pid(instance, first.run_id), 30)
+    pid, _ = wait_for("the run worker's pid", lambda: run_worker(instance, first.run_id), 30)
     scratch = lakehouse_stack.spark_scratch_dir
     wait_for(
         "the run's Spark session",

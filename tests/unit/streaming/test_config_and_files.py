@@ -1,4 +1,4 @@
-"""Configuration checks, table naming and how landing files are found and cut."""
+"""Configuration checks and how landing files are found and cut."""
 
 from __future__ import annotations
 
@@ -6,14 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from streaming.bronze import BronzeConfig, bronze_table_for
+from streaming.bronze import BronzeConfig
 from streaming.bronze.files_job import discover, jsonl_lines
-
-
-def test_default_table_names() -> None:
-    assert bronze_table_for("shop.orders") == "bronze.orders"
-    assert bronze_table_for("shop.click-stream") == "bronze.click_stream"
-    assert bronze_table_for("orders") == "bronze.orders"
 
 
 def test_config_rejects_unknown_fail_points_and_topics() -> None:
