@@ -41,9 +41,7 @@ def wait_for_runs_of(instance: DagsterInstance, job_name: str, console: Console)
         time.sleep(2)
 
 
-def launch_and_follow(
-    instance: DagsterInstance, job_name: str, console: Console, tags: dict[str, str] | None = None
-) -> DagsterRun:
+def launch_and_wait(instance: DagsterInstance, job_name: str) -> DagsterRun:
     """Create ``job_name``'s run from the workspace, launch it and wait until it ends."""
     with WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(WORKSPACE)])) as process:
         workspace = process.create_request_context()
@@ -63,7 +61,7 @@ def launch_and_follow(
             status=None,
             root_run_id=None,
             parent_run_id=None,
-            tags={**remote_job.tags, **(tags or {})},
+            tags=remote_job.tags,
             job_snapshot=remote_job.job_snapshot,
             execution_plan_snapshot=plan.execution_plan_snapshot,
             parent_job_snapshot=remote_job.parent_job_snapshot,

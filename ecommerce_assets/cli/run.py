@@ -139,7 +139,7 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
     """
     from dagster import DagsterInstance
 
-    from ecommerce_assets.cli.launch import failure_causes, launch_and_follow, wait_for_runs_of
+    from ecommerce_assets.cli.launch import failure_causes, launch_and_wait, wait_for_runs_of
     from ecommerce_assets.definitions import main_job_name
 
     settings = get_settings()
@@ -160,7 +160,7 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
     console.print(f"[bold]running {main_job_name}[/] (through the Dagster instance)")
     with DagsterInstance.get() as instance:
         wait_for_runs_of(instance, main_job_name, console)
-        result = launch_and_follow(instance, main_job_name, console)
+        result = launch_and_wait(instance, main_job_name)
         took = time.monotonic() - started
         if not result.is_success:
             raise click.ClickException(

@@ -16,10 +16,9 @@ from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRunStatus
 from dagster._core.execution.plan.resume_retry import ReexecutionStrategy
 from dagster._core.workspace.context import WorkspaceProcessContext
 from dagster._core.workspace.load_target import WorkspaceFileTarget
-from rich.console import Console
 
 from data_generators import DEFAULT_TOPICS, generate_to_kafka, make_params
-from ecommerce_assets.cli.launch import LOCATION, WORKSPACE, launch_and_follow
+from ecommerce_assets.cli.launch import LOCATION, WORKSPACE, launch_and_wait
 from ecommerce_assets.settings import PROJECT_ROOT, LakehouseSettings, env_name
 from tests.integration.conftest import PORT_SETTINGS
 
@@ -42,7 +41,7 @@ def test_lakehouse_run_launches_a_reexecutable_run_of_the_code_location(
     manifest = generate_to_kafka(params, lakehouse_stack.bootstrap_servers, partitions=1)
 
     with DagsterInstance.from_config(str(home)) as instance:
-        run = launch_and_follow(instance, "bronze_ingest_job", Console(quiet=True))
+        run = launch_and_wait(instance, "bronze_ingest_job")
         assert run.status == DagsterRunStatus.SUCCESS
         origin = run.remote_job_origin
         assert origin is not None
