@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_generators.entities import CHANNEL_SHARES, CHANNELS, TIERS, Universe
+from data_generators.entities import CHANNEL_SHARES, TIERS, Universe
 from data_generators.envelope import (
     Literal,
     envelopes,
@@ -31,6 +31,7 @@ from data_generators.envelope import (
     uuid_strings,
 )
 from streaming.contracts import DRIFT_SCHEMA_VERSION, SCHEMA_VERSION, stream_contract
+from streaming.contracts.vocabulary import CHANNELS, DEVICES
 
 EVENT_TYPES = stream_contract("clickstream").event_types
 # Event type codes index EVENT_TYPES; looked up by name so a reordered contract cannot
@@ -42,7 +43,6 @@ PAGE_VIEW, SEARCH, PRODUCT_VIEW, ADD, REMOVE, CHECKOUT, PURCHASE = map(
 )  # fmt: skip
 _PRODUCT_EVENTS = (PRODUCT_VIEW, ADD, REMOVE)
 
-DEVICES = ("desktop_web", "mobile_web", "ios_app", "android_app")
 DEVICE_SHARES = np.array([0.38, 0.37, 0.15, 0.10])
 ANONYMOUS_SHARE = 0.35
 #: Used to turn "events per day" into a number of sessions; measured on the model.

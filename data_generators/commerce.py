@@ -25,16 +25,18 @@ from data_generators.clickstream import AbandonedCheckout, Purchase
 from data_generators.entities import TIER_DISCOUNT_PCT, Universe
 from data_generators.envelope import money, uuid_strings
 from data_generators.records import Rows
+from streaming.contracts.vocabulary import (
+    CANCEL_REASONS,
+    DECLINE_REASONS,
+    PAYMENT_METHODS,
+    RETURN_REASONS,
+)
 
 FREE_SHIPPING_CENTS = 5_000
 SHIPPING_FEE_CENTS = 499
-PAYMENT_METHODS = ("card", "paypal", "apple_pay", "klarna", "gift_card")
 PAYMENT_SHARES = (0.55, 0.25, 0.10, 0.06, 0.04)
-DECLINE_REASONS = ("insufficient_funds", "card_expired", "suspected_fraud", "do_not_honor")
 CANCEL_RATE = 0.04
 RETURN_RATE = 0.08
-RETURN_REASONS = ("wrong_size", "damaged", "not_as_described", "changed_mind")
-CANCEL_REASONS = ("customer_request", "payment_review", "out_of_stock")
 _MINUTE = 60_000
 _DAY = 86_400_000
 

@@ -33,18 +33,14 @@ from data_generators.pools import (
 )
 from data_generators.records import Rows
 from data_generators.seeding import rng_for
+from streaming.contracts.vocabulary import CAMPAIGN_CHANNELS, LOYALTY_TIERS
 
-TIERS = ("bronze", "silver", "gold", "platinum")
+TIERS = LOYALTY_TIERS
 #: Lifetime spend (cents) from which a tier applies.
 TIER_THRESHOLDS = np.array([0, 20_000, 100_000, 500_000])
 TIER_DISCOUNT_PCT = (0, 0, 3, 5)
 
-CHANNELS = (
-    "organic_search", "direct", "paid_search", "social", "email", "affiliate", "referral",
-    "display",
-)  # fmt: skip
 CHANNEL_SHARES = np.array([0.30, 0.22, 0.15, 0.12, 0.09, 0.05, 0.04, 0.03])
-CAMPAIGN_CHANNELS = ("paid_search", "social", "email", "affiliate", "display")
 
 PRE_EXISTING_CUSTOMERS = 0.6
 PRE_EXISTING_PRODUCTS = 0.85

@@ -18,6 +18,7 @@ from streaming.contracts.types import (
     StreamContract,
 )
 from streaming.contracts.versions import DRIFT_SCHEMA_VERSION
+from streaming.contracts.vocabulary import CHANNELS, DEVICES
 
 _PRODUCT_EVENTS = ("product_view", "add_to_cart", "remove_from_cart")
 _SIGNED_IN_EVENTS = ("checkout_started", "purchase")
@@ -38,7 +39,12 @@ _FIELDS: tuple[tuple[Field, tuple[str, ...], bool], ...] = (
         False,
     ),
     (
-        Field("device", STRING, "desktop_web, mobile_web, ios_app or android_app."),
+        Field(
+            "device",
+            STRING,
+            "desktop_web, mobile_web, ios_app or android_app.",
+            values=DEVICES,
+        ),
         _EVERYWHERE,
         False,
     ),
@@ -48,6 +54,7 @@ _FIELDS: tuple[tuple[Field, tuple[str, ...], bool], ...] = (
             STRING,
             "Acquisition channel of the session: organic_search, direct, paid_search, "
             "social, email, affiliate, referral or display.",
+            values=CHANNELS,
         ),
         _EVERYWHERE,
         False,

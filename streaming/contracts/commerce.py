@@ -19,12 +19,25 @@ from streaming.contracts.types import (
     array,
 )
 from streaming.contracts.versions import DRIFT_SCHEMA_VERSION
+from streaming.contracts.vocabulary import (
+    CANCEL_REASONS,
+    CHANNELS,
+    COUNTRIES,
+    CURRENCIES,
+    DECLINE_REASONS,
+    DEVICES,
+    PAYMENT_METHODS,
+    REFUND_REASONS,
+    RETURN_REASONS,
+)
 
 _ORDER_ID = Field("order_id", STRING, "Order id (a UUID), as in the clickstream purchase.")
 _CUSTOMER_ID = Field("customer_id", INT, "Customer; the record key.")
-_CURRENCY = Field("currency", STRING, "ISO 4217 currency code; always EUR.")
+_CURRENCY = Field("currency", STRING, "ISO 4217 currency code; always EUR.", values=CURRENCIES)
 _PAYMENT_ID = Field("payment_id", STRING, "Payment attempt id (a UUID).")
-_METHOD = Field("method", STRING, "card, paypal, apple_pay, klarna or gift_card.")
+_METHOD = Field(
+    "method", STRING, "card, paypal, apple_pay, klarna or gift_card.", values=PAYMENT_METHODS
+)
 
 ORDERS = StreamContract(
     name="orders",
@@ -39,9 +52,9 @@ ORDERS = StreamContract(
                 _ORDER_ID,
                 _CUSTOMER_ID,
                 Field("session_id", STRING, "The clickstream session that checked out."),
-                Field("channel", STRING, "Acquisition channel of that session."),
+                Field("channel", STRING, "Acquisition channel of that session.", values=CHANNELS),
                 Field("campaign_id", STRING, "Campaign of that session, if any.", nullable=True),
-                Field("device", STRING, "Device of that session."),
+                Field("device", STRING, "Device of that session.", values=DEVICES),
                 Field(
                     "items",
                     array(STRUCT),
@@ -59,7 +72,12 @@ ORDERS = StreamContract(
                 Field("shipping", MONEY, "4.99, or 0 when subtotal - discount is 50.00 or more."),
                 Field("total", MONEY, "subtotal - discount + shipping: what was charged."),
                 _CURRENCY,
-                Field("payment_method", STRING, "card, paypal, apple_pay, klarna or gift_card."),
+                Field(
+                    "payment_method",
+                    STRING,
+                    "card, paypal, apple_pay, klarna or gift_card.",
+                    values=PAYMENT_METHODS,
+                ),
                 Field(
                     "shipping_address",
                     STRUCT,
@@ -67,7 +85,12 @@ ORDERS = StreamContract(
                     fields=(
                         Field("city", STRING, "City."),
                         Field("postcode", STRING, "Postcode, as text (leading zeros)."),
-                        Field("country", STRING, "ISO 3166 country code: US, GB, DE, FR, NL."),
+                        Field(
+                            "country",
+                            STRING,
+                            "ISO 3166 country code: US, GB, DE, FR, NL.",
+                            values=COUNTRIES,
+                        ),
                     ),
                 ),
                 Field(
@@ -84,7 +107,12 @@ ORDERS = StreamContract(
             (
                 _ORDER_ID,
                 _CUSTOMER_ID,
-                Field("reason", STRING, "customer_request, payment_review or out_of_stock."),
+                Field(
+                    "reason",
+                    STRING,
+                    "customer_request, payment_review or out_of_stock.",
+                    values=CANCEL_REASONS,
+                ),
                 Field("refund_amount", MONEY, "The order total, refunded in full."),
             ),
         ),
@@ -94,7 +122,12 @@ ORDERS = StreamContract(
             (
                 _ORDER_ID,
                 _CUSTOMER_ID,
-                Field("reason", STRING, "wrong_size, damaged, not_as_described or changed_mind."),
+                Field(
+                    "reason",
+                    STRING,
+                    "wrong_size, damaged, not_as_described or changed_mind.",
+                    values=RETURN_REASONS,
+                ),
                 Field(
                     "items",
                     array(STRUCT),
@@ -155,6 +188,7 @@ PAYMENTS = StreamContract(
                     "decline_reason",
                     STRING,
                     "insufficient_funds, card_expired, suspected_fraud or do_not_honor.",
+                    values=DECLINE_REASONS,
                 ),
             ),
         ),
@@ -168,7 +202,7 @@ PAYMENTS = StreamContract(
                 _METHOD,
                 Field("amount", MONEY, "Amount refunded."),
                 _CURRENCY,
-                Field("refund_reason", STRING, "cancellation or return."),
+                Field("refund_reason", STRING, "cancellation or return.", values=REFUND_REASONS),
             ),
         ),
     ),

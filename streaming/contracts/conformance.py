@@ -106,13 +106,19 @@ def _value_problems(field: Field, value: Any, path: str) -> list[tuple[str, str]
                 out.append((where, "is null (array elements are never null)"))
             elif element == STRUCT:
                 out += _object_problems(field.fields, item, where)
-            elif (problem := _scalar_problem(element, item)) is not None:
+            elif problem := _scalar_problem(element, item) or _outside_values(field, item):
                 out.append((where, problem))
         return out
     if field.type == STRUCT:
         return _object_problems(field.fields, value, path)
-    problem = _scalar_problem(field.type, value)
+    problem = _scalar_problem(field.type, value) or _outside_values(field, value)
     return [] if problem is None else [(path, problem)]
+
+
+def _outside_values(field: Field, value: Any) -> str | None:
+    if not field.values or value in field.values:
+        return None
+    return f"{value!r} is not one of {', '.join(field.values)}"
 
 
 def _object_problems(fields: tuple[Field, ...], value: Any, path: str) -> list[tuple[str, str]]:

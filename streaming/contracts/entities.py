@@ -19,6 +19,13 @@ from streaming.contracts.types import (
     StreamContract,
     array,
 )
+from streaming.contracts.vocabulary import (
+    CAMPAIGN_CHANNELS,
+    COUNTRIES,
+    CURRENCIES,
+    LOYALTY_TIERS,
+    PROFILE_CHANGES,
+)
 
 _CUSTOMER_PROFILE = (
     Field("customer_id", INT, "Customer id (1, 2, ...); the record key."),
@@ -33,10 +40,20 @@ _CUSTOMER_PROFILE = (
             Field("street", STRING, "Street and number."),
             Field("city", STRING, "City."),
             Field("postcode", STRING, "Postcode, as text (leading zeros)."),
-            Field("country", STRING, "ISO 3166 country code: US, GB, DE, FR, NL."),
+            Field(
+                "country",
+                STRING,
+                "ISO 3166 country code: US, GB, DE, FR, NL.",
+                values=COUNTRIES,
+            ),
         ),
     ),
-    Field("loyalty_tier", STRING, "bronze, silver, gold or platinum, by lifetime spend."),
+    Field(
+        "loyalty_tier",
+        STRING,
+        "bronze, silver, gold or platinum, by lifetime spend.",
+        values=LOYALTY_TIERS,
+    ),
     Field("marketing_opt_in", BOOLEAN, "Agreed to marketing e-mail."),
     Field("signup_date", DATE, "Day the customer signed up (UTC)."),
 )
@@ -59,6 +76,7 @@ CUSTOMERS = StreamContract(
                     "changed_fields",
                     array(STRING),
                     "What changed: loyalty_tier, address, email and/or marketing_opt_in.",
+                    values=PROFILE_CHANGES,
                 ),
             ),
         ),
@@ -66,7 +84,7 @@ CUSTOMERS = StreamContract(
 )
 
 _PRODUCT_ID = Field("product_id", INT, "Product id (1, 2, ...); the record key.")
-_CURRENCY = Field("currency", STRING, "ISO 4217 currency code; always EUR.")
+_CURRENCY = Field("currency", STRING, "ISO 4217 currency code; always EUR.", values=CURRENCIES)
 _COST = Field("cost", MONEY, "Unit cost to the shop.")
 
 PRODUCTS = StreamContract(
@@ -146,7 +164,12 @@ CAMPAIGNS = StreamContract(
             (
                 Field("campaign_id", STRING, "Campaign id, cmp-00001; the record key."),
                 Field("name", STRING, "Display name."),
-                Field("channel", STRING, "paid_search, social, email, affiliate or display."),
+                Field(
+                    "channel",
+                    STRING,
+                    "paid_search, social, email, affiliate or display.",
+                    values=CAMPAIGN_CHANNELS,
+                ),
                 Field("start_date", DATE, "First day (UTC)."),
                 Field("end_date", DATE, "Last day, inclusive (UTC)."),
                 Field(

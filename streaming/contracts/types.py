@@ -59,6 +59,9 @@ class Field:
     #: Members of a ``struct`` or of the elements of an ``array<struct>``; none for the
     #: envelope's payload, whose members depend on the event type.
     fields: tuple[Field, ...] = ()
+    #: The closed set of a ``string`` field's values (or of an ``array<string>``'s
+    #: elements), e.g. an enum or ISO codes; empty when any text goes.
+    values: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         element = element_type(self.type)
@@ -66,6 +69,8 @@ class Field:
             raise ValueError(f"field {self.name!r} has an unknown logical type {self.type!r}")
         if self.fields and not is_struct_like(self.type):
             raise ValueError(f"field {self.name!r} of type {self.type!r} cannot have members")
+        if self.values and STRING not in (self.type, element):
+            raise ValueError(f"field {self.name!r} of type {self.type!r} cannot have values")
 
 
 @dataclass(frozen=True)

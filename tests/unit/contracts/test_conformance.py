@@ -151,3 +151,15 @@ def test_a_generator_field_renamed_without_the_contract_fails(
         "products/product_created: payload.list_price: is missing (decimal(12,2), since v1)",
         "products/product_created: payload.price: is not in the contract (extra field)",
     }
+
+
+def test_values_outside_a_fields_closed_set_are_named(order: tuple[dict[str, Any], str]) -> None:
+    record = copy.deepcopy(order[0])
+    record["payload"]["device"] = "tablet"
+    record["payload"]["currency"] = "eur"
+    record["payload"]["shipping_address"]["country"] = "XX"
+    assert _problems(record) == {
+        ("payload.device", "'tablet' is not one of desktop_web, mobile_web, ios_app, android_app"),
+        ("payload.currency", "'eur' is not one of EUR"),
+        ("payload.shipping_address.country", "'XX' is not one of US, GB, DE, FR, NL"),
+    }
