@@ -9,6 +9,7 @@ message names the environment variable to fix.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from functools import cache
 from pathlib import Path
@@ -200,6 +201,15 @@ class LakehouseSettings(BaseSettings):
     local_stack: bool = Field(
         default=False,
         description="`lakehouse run` starts Kafka, the catalog and Trino on 127.0.0.1 itself.",
+    )
+
+    # Partitions
+    partitions_start_date: dt.date = Field(
+        default=dt.date(2024, 1, 1),
+        description=(
+            "First UTC day of the daily partitions of silver (and gold): the generator's "
+            "default start date; set it to your data's first day."
+        ),
     )
 
     # Data quality

@@ -118,13 +118,18 @@ def _outside(
         outside = F.lit(False)
         for event_type, values in allowed.items():
             if is_array:
-                bad = F.exists(F.col(name), lambda v, values=values: ~v.isin(*values))
+                bad = F.exists(F.col(name), _not_in(values))
             else:
                 bad = ~F.col(name).isin(*values)
             outside = F.when(F.col("event_type") == event_type, bad).otherwise(outside)
         return outside
 
     return broken
+
+
+def _not_in(values: tuple[str, ...]) -> Callable[[Column], Column]:
+    # Spark passes an element index to a lambda of two parameters: no default argument.
+    return lambda v: ~v.isin(*values)
 
 
 def failed_rules(rules: Sequence[Rule]) -> Column:
