@@ -49,5 +49,5 @@ def rows(events: DataFrame, stream: str, silver_table: str | None) -> DataFrame:
         .withColumn("source_table", F.lit(bronze_table(stream)))
         .withColumn("silver_table", F.lit(silver_table).cast("string"))
         .withColumn("failed_rules", F.col(FAILED_RULES))
-        .withColumn("rule", F.col(FAILED_RULES)[0])
+        .withColumn("rule", F.get(F.col(FAILED_RULES), 0))
     )

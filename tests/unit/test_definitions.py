@@ -9,23 +9,49 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ecommerce_assets.definitions import defs, main_job_name
+from dagster import AssetKey, BackfillPolicy, DailyPartitionsDefinition
+
+from ecommerce_assets.definitions import defs, main_job_name, silver_job_name
 from ecommerce_assets.settings import PROJECT_ROOT
 from tests.unit.graph_snapshot import SNAPSHOT, render
 
 STREAMS = ("campaigns", "clickstream", "customers", "inventory", "orders", "payments", "products")
 TOPICS = {s: f"kafka/shop_{s}" for s in STREAMS}
+#: Silver table -> the bronze stream it holds one row per event of.
+SILVER_EVENTS = {
+    "clickstream_events": "clickstream",
+    "orders": "orders",
+    "order_events": "orders",
+    "payments": "payments",
+    "customers": "customers",
+    "products": "products",
+    "inventory": "inventory",
+    "campaigns": "campaigns",
+}
 EXPECTED_ASSETS: dict[str, set[str]] = {
     # asset key -> keys of its upstream assets
     "platform/round_trip": set(),
     **{f"bronze/{s}": {TOPICS[s]} for s in STREAMS},
     "bronze/dead_letters": set(TOPICS.values()),
+    **{f"silver/{t}": {f"bronze/{s}"} for t, s in SILVER_EVENTS.items()},
+    "silver/order_items": {"silver/orders"},
+    "silver/sessions": {"silver/clickstream_events"},
+    "silver/quarantine": {f"bronze/{s}" for s in STREAMS},
 }
-EXPECTED_CHECKS = {("platform/round_trip", "trino_sees_both_writers")} | {
-    (f"bronze/{s}", check)
-    for s in STREAMS
-    for check in ("reconciles_with_kafka", "dead_letter_share")
-}
+EXPECTED_CHECKS = (
+    {("platform/round_trip", "trino_sees_both_writers")}
+    | {
+        (f"bronze/{s}", check)
+        for s in STREAMS
+        for check in ("reconciles_with_kafka", "dead_letter_share", "envelope_expectations")
+    }
+    | {(f"silver/{t}", "reconciles_with_bronze") for t in [*SILVER_EVENTS, "quarantine"]}
+    | {
+        (f"silver/{t}", "expectations")
+        for t in [*SILVER_EVENTS, "order_items", "sessions", "quarantine"]
+    }
+    | {("silver/orders", "customers_exist"), ("silver/order_items", "products_exist")}
+)
 
 
 def test_definitions_match_the_snapshot() -> None:
@@ -100,3 +126,18 @@ def test_workspace_loads_the_code_location_as_dagster_dev_would(tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "All code locations passed validation" in result.stderr + result.stdout
+
+
+def test_silver_job_builds_every_silver_table_by_day_in_one_run_per_range() -> None:
+    job = defs.resolve_job_def(silver_job_name)
+    keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
+    assert keys == {k for k in EXPECTED_ASSETS if k.startswith("silver/")}
+    partitions = job.partitions_def
+    assert isinstance(partitions, DailyPartitionsDefinition)
+    assert partitions.timezone == "UTC"
+    assert partitions.start.date().isoformat() == "2024-01-01"
+    silver = defs.resolve_assets_def(AssetKey(["silver", "orders"]))
+    assert silver.backfill_policy is not None
+    assert silver.backfill_policy == BackfillPolicy.single_run()
+    checks = {key.asset_key.path[0] for key in job.asset_layer.asset_graph.asset_check_keys}
+    assert checks == {"bronze", "silver"}

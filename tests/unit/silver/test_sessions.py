@@ -208,8 +208,8 @@ FROM_THE_DAY_BEFORE = [
 ]
 
 
-def test_the_columns_are_the_session_columns(silver_spark: SparkSession) -> None:
-    result = sessionize(events_frame(silver_spark, WITHIN_D), D, D1)
+def test_the_columns_are_the_session_columns(local_spark: SparkSession) -> None:
+    result = sessionize(events_frame(local_spark, WITHIN_D), D, D1)
 
     assert [(f.name, f.dataType.simpleString()) for f in result.schema] == [
         (name, sql_type.lower()) for name, sql_type, _ in SESSION_COLUMNS
@@ -219,31 +219,31 @@ def test_the_columns_are_the_session_columns(silver_spark: SparkSession) -> None
     assert dt.timedelta(hours=6) == SESSION_OVERLAP
 
 
-def test_a_session_within_a_day(silver_spark: SparkSession) -> None:
-    assert sessions(silver_spark, WITHIN_D, D, D1) == [WITHIN_D_ROW]
+def test_a_session_within_a_day(local_spark: SparkSession) -> None:
+    assert sessions(local_spark, WITHIN_D, D, D1) == [WITHIN_D_ROW]
 
 
 def test_a_session_crossing_midnight_belongs_to_the_day_it_started(
-    silver_spark: SparkSession,
+    local_spark: SparkSession,
 ) -> None:
     events = OVER_MIDNIGHT + WITHIN_D1
 
-    assert sessions(silver_spark, events, D, D1) == [OVER_MIDNIGHT_ROW]
+    assert sessions(local_spark, events, D, D1) == [OVER_MIDNIGHT_ROW]
     # D+1's run sees two of its events, but the session started on D.
-    assert sessions(silver_spark, events, D1, D2) == [WITHIN_D1_ROW]
+    assert sessions(local_spark, events, D1, D2) == [WITHIN_D1_ROW]
 
 
-def test_a_session_from_the_evening_before_is_not_the_days(silver_spark: SparkSession) -> None:
-    assert sessions(silver_spark, FROM_THE_DAY_BEFORE + WITHIN_D, D, D1) == [WITHIN_D_ROW]
+def test_a_session_from_the_evening_before_is_not_the_days(local_spark: SparkSession) -> None:
+    assert sessions(local_spark, FROM_THE_DAY_BEFORE + WITHIN_D, D, D1) == [WITHIN_D_ROW]
 
 
-def test_a_range_of_days_gives_each_days_sessions(silver_spark: SparkSession) -> None:
+def test_a_range_of_days_gives_each_days_sessions(local_spark: SparkSession) -> None:
     events = FROM_THE_DAY_BEFORE + WITHIN_D + OVER_MIDNIGHT + WITHIN_D1
 
-    assert sessions(silver_spark, events, D, D2) == [WITHIN_D_ROW, WITHIN_D1_ROW, OVER_MIDNIGHT_ROW]
+    assert sessions(local_spark, events, D, D2) == [WITHIN_D_ROW, WITHIN_D1_ROW, OVER_MIDNIGHT_ROW]
 
 
-def test_a_session_with_a_purchase(silver_spark: SparkSession) -> None:
+def test_a_session_with_a_purchase(local_spark: SparkSession) -> None:
     c = {"customer_id": 7, "channel": "paid_search", "campaign_id": "cmp-00002"}
     events = [
         event("s-buy", "b-01", "page_view", at(D, 14, 0), **c),
@@ -260,7 +260,7 @@ def test_a_session_with_a_purchase(silver_spark: SparkSession) -> None:
         event("s-cart", "k-02", "checkout_started", at(D, 15, 1), customer_id=8),
     ]
 
-    assert sessions(silver_spark, events, D, D1) == [
+    assert sessions(local_spark, events, D, D1) == [
         expected(
             "s-buy",
             at(D, 14, 0),
@@ -293,7 +293,7 @@ def test_a_session_with_a_purchase(silver_spark: SparkSession) -> None:
     ]
 
 
-def test_a_visitor_who_signs_in_mid_session_is_that_customer(silver_spark: SparkSession) -> None:
+def test_a_visitor_who_signs_in_mid_session_is_that_customer(local_spark: SparkSession) -> None:
     events = [
         event("s-anon", "a-01", "page_view", at(D, 10, 0)),
         event("s-anon", "a-02", "search", at(D, 10, 1)),
@@ -303,7 +303,7 @@ def test_a_visitor_who_signs_in_mid_session_is_that_customer(silver_spark: Spark
         event("s-never", "v-01", "page_view", at(D, 11, 0)),
     ]
 
-    result = sessions(silver_spark, events, D, D1)
+    result = sessions(local_spark, events, D, D1)
 
     assert {row["session_id"]: row["customer_id"] for row in result} == {
         "s-anon": 31,
@@ -311,7 +311,7 @@ def test_a_visitor_who_signs_in_mid_session_is_that_customer(silver_spark: Spark
     }
 
 
-def test_products_viewed_counts_distinct_products(silver_spark: SparkSession) -> None:
+def test_products_viewed_counts_distinct_products(local_spark: SparkSession) -> None:
     events = [
         event("s-browse", "r-01", "page_view", at(D, 8, 0)),
         event("s-browse", "r-02", "product_view", at(D, 8, 1), product_id=1),
@@ -322,13 +322,13 @@ def test_products_viewed_counts_distinct_products(silver_spark: SparkSession) ->
         event("s-browse", "r-06", "add_to_cart", at(D, 8, 5), product_id=9),
     ]
 
-    [row] = sessions(silver_spark, events, D, D1)
+    [row] = sessions(local_spark, events, D, D1)
 
     assert (row["products_viewed"], row["event_count"], row["cart_adds"]) == (2, 6, 1)
 
 
 def test_ties_are_broken_by_event_id_whatever_the_partitioning(
-    silver_spark: SparkSession,
+    local_spark: SparkSession,
 ) -> None:
     first = at(D, 12, 0)
     events = [
@@ -340,10 +340,10 @@ def test_ties_are_broken_by_event_id_whatever_the_partitioning(
     # One partition each way round (whichever of two equal keys aggregation would keep,
     # one order gets it wrong), then spread over several partitions.
     frames = [
-        events_frame(silver_spark, events),
-        events_frame(silver_spark, events[::-1]),
-        events_frame(silver_spark, events).repartition(3),
-        events_frame(silver_spark, events[::-1]).repartition(2),
+        events_frame(local_spark, events),
+        events_frame(local_spark, events[::-1]),
+        events_frame(local_spark, events).repartition(3),
+        events_frame(local_spark, events[::-1]).repartition(2),
     ]
 
     results = [sessionize(frame, D, D1).collect() for frame in frames]
@@ -358,6 +358,6 @@ def test_ties_are_broken_by_event_id_whatever_the_partitioning(
     )
 
 
-def test_an_empty_range_is_an_error(silver_spark: SparkSession) -> None:
+def test_an_empty_range_is_an_error(local_spark: SparkSession) -> None:
     with pytest.raises(ValueError, match="end > start"):
-        sessionize(events_frame(silver_spark, WITHIN_D), D, D)
+        sessionize(events_frame(local_spark, WITHIN_D), D, D)

@@ -27,7 +27,7 @@ def _rows(frame, *columns: str) -> list[tuple]:
 
 
 def test_orders_deduplicate_type_both_versions_and_quarantine_rule_breakers(
-    silver_spark: SparkSession,
+    local_spark: SparkSession,
 ) -> None:
     good = order("o-1", [item(1, 7, 2, 10.00, 1.00), item(2, 8, 1, 5.50)])
     rows = [
@@ -70,7 +70,7 @@ def test_orders_deduplicate_type_both_versions_and_quarantine_rule_breakers(
             at(DAY, 15),
         ),
     ]
-    events = typed_events(bronze(silver_spark, rows), orders.EVENTS)
+    events = typed_events(bronze(local_spark, rows), orders.EVENTS)
 
     silver = orders.rows(events)
     assert _rows(silver, "event_id", "order_id", "schema_version", "gift_wrap", "total") == [
@@ -109,31 +109,31 @@ def test_orders_deduplicate_type_both_versions_and_quarantine_rule_breakers(
 
 
 def test_a_version_2_event_missing_its_version_2_field_is_quarantined(
-    silver_spark: SparkSession,
+    local_spark: SparkSession,
 ) -> None:
     rows = [
         record("e-1", "order_placed", order("o-1", [item(1, 7, 1, 9.0)]), at(DAY, 9), version=2)
     ]
-    held = quarantine.rows(typed_events(bronze(silver_spark, rows), orders.EVENTS), "orders", "x")
+    held = quarantine.rows(typed_events(bronze(local_spark, rows), orders.EVENTS), "orders", "x")
     assert _rows(held, "rule") == [("missing_gift_wrap",)]
 
 
 def test_unknown_event_types_are_quarantined_without_a_silver_table(
-    silver_spark: SparkSession,
+    local_spark: SparkSession,
 ) -> None:
     rows = [
         record("e-1", "order_exploded", {"order_id": "o-1"}, at(DAY, 9)),
         record("e-1", "order_exploded", {"order_id": "o-1"}, at(DAY, 9)),
         record("e-2", "order_placed", order("o-2", [item(1, 7, 1, 9.0)]), at(DAY, 9)),
     ]
-    unknown = unknown_events(bronze(silver_spark, rows), "orders")
+    unknown = unknown_events(bronze(local_spark, rows), "orders")
     held = quarantine.rows(unknown, "orders", None)
     assert _rows(held, "event_id", "rule", "silver_table") == [("e-1", "unknown_event_type", None)]
     assert unknown.where(f"{STATUS} = '{DUPLICATE}'").count() == 1
 
 
 def test_order_events_and_payments_keep_their_own_types_and_reasons(
-    silver_spark: SparkSession,
+    local_spark: SparkSession,
 ) -> None:
     ret = {
         "order_id": "o-1",
@@ -155,7 +155,7 @@ def test_order_events_and_payments_keep_their_own_types_and_reasons(
         record("e-4", "order_returned", {**ret, "refund_amount": 20.0}, at(DAY, 12)),
         record("e-5", "order_placed", order("o-9", [item(1, 7, 1, 9.0)]), at(DAY, 12)),
     ]
-    events = typed_events(bronze(silver_spark, rows), order_events.EVENTS)
+    events = typed_events(bronze(local_spark, rows), order_events.EVENTS)
     assert _rows(order_events.rows(events), "event_id", "event_type", "returned_units") == [
         ("e-1", "order_cancelled", 0),
         ("e-2", "order_returned", 2),
@@ -194,7 +194,7 @@ def test_order_events_and_payments_keep_their_own_types_and_reasons(
             at(DAY, 9),
         ),
     ]
-    silver = payments.rows(typed_events(bronze(silver_spark, prows), payments.EVENTS))
+    silver = payments.rows(typed_events(bronze(local_spark, prows), payments.EVENTS))
     assert _rows(silver, "payment_id", "status", "order_id", "decline_reason", "refund_reason") == [
         ("p-1", "captured", "o-1", None, None),
         ("p-2", "declined", None, "card_expired", None),
@@ -203,7 +203,7 @@ def test_order_events_and_payments_keep_their_own_types_and_reasons(
 
 
 def test_customer_versions_keep_what_changed_and_check_the_email(
-    silver_spark: SparkSession,
+    local_spark: SparkSession,
 ) -> None:
     profile = {
         "customer_id": 5,
@@ -234,7 +234,7 @@ def test_customer_versions_keep_what_changed_and_check_the_email(
             at(DAY, 3),
         ),
     ]
-    events = typed_events(bronze(silver_spark, rows), customers.EVENTS)
+    events = typed_events(bronze(local_spark, rows), customers.EVENTS)
     assert _rows(customers.rows(events), "event_id", "address_city", "changed_fields") == [
         ("e-1", "Paris", None),
         ("e-2", "Lyon", ["address"]),
@@ -244,23 +244,23 @@ def test_customer_versions_keep_what_changed_and_check_the_email(
     ]
 
 
-def test_a_late_event_lands_in_its_event_day(silver_spark: SparkSession) -> None:
+def test_a_late_event_lands_in_its_event_day(local_spark: SparkSession) -> None:
     """Late is about arrival, not the event: it is typed by its event time's UTC day
     (the test session's time zone is not UTC)."""
     late = record("e-1", "page_view", click("s-1"), at(DAY, 23, 59))
     rows = clickstream_events.rows(
-        typed_events(bronze(silver_spark, [late]), clickstream_events.EVENTS)
+        typed_events(bronze(local_spark, [late]), clickstream_events.EVENTS)
     )
     assert _rows(rows, "event_id", "event_date") == [("e-1", DAY)]
     assert rows.first()["event_time"] is not None
 
 
 @pytest.mark.parametrize("quantity", [0, -2])
-def test_cart_events_need_units(silver_spark: SparkSession, quantity: int) -> None:
+def test_cart_events_need_units(local_spark: SparkSession, quantity: int) -> None:
     bad = record(
         "e-1", "add_to_cart", click("s-1", product_id=3, price=9.99, quantity=quantity), at(DAY, 9)
     )
-    events = typed_events(bronze(silver_spark, [bad]), clickstream_events.EVENTS)
+    events = typed_events(bronze(local_spark, [bad]), clickstream_events.EVENTS)
     assert clickstream_events.rows(events).count() == 0
     assert _rows(quarantine.rows(events, "clickstream", "c"), "rule") == [("nonpositive_quantity",)]
 

@@ -1,0 +1,1 @@
+"""Silver: typed, deduplicated, validated Iceberg tables built from bronze, by day."""
