@@ -41,8 +41,13 @@ def wait_for_runs_of(instance: DagsterInstance, job_name: str, console: Console)
         time.sleep(2)
 
 
-def launch_and_wait(instance: DagsterInstance, job_name: str) -> DagsterRun:
-    """Create ``job_name``'s run from the workspace, launch it and wait until it ends."""
+def launch_and_wait(
+    instance: DagsterInstance, job_name: str, tags: dict[str, str] | None = None
+) -> DagsterRun:
+    """Create ``job_name``'s run from the workspace, launch it and wait until it ends.
+
+    ``tags`` are added to the job's, e.g. a partition range for a partitioned job.
+    """
     with WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(WORKSPACE)])) as process:
         workspace = process.create_request_context()
         location = get_code_location_from_workspace(workspace, LOCATION)
@@ -61,7 +66,7 @@ def launch_and_wait(instance: DagsterInstance, job_name: str) -> DagsterRun:
             status=None,
             root_run_id=None,
             parent_run_id=None,
-            tags=remote_job.tags,
+            tags={**remote_job.tags, **(tags or {})},
             job_snapshot=remote_job.job_snapshot,
             execution_plan_snapshot=plan.execution_plan_snapshot,
             parent_job_snapshot=remote_job.parent_job_snapshot,

@@ -5,7 +5,9 @@
    (skipped when the topics already hold this exact generation: reruns add nothing);
 3. launch the bronze ingest job through the local Dagster instance (its checks included);
 4. reconcile what landed, through Trino, with Kafka's committed offsets (the bronze
-   checks' code) and with the generator's manifest.
+   checks' code) and with the generator's manifest;
+5. launch the silver job for the generated days (one run for the range, its checks
+   included) and reconcile silver's orders and revenue per day with the manifest.
 """
 
 from __future__ import annotations
@@ -81,19 +83,27 @@ def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool
     trino = TrinoResource.from_settings(settings)
     expected = expected_counts(manifest)
     table = Table(
-        "table", "rows", "dead letters", "Kafka records", "generated", "ok",
+        "table",
+        "rows",
+        "dead letters",
+        "Kafka records",
+        "generated",
+        "ok",
         title="bronze (Trino): rows + dead letters = Kafka records = generated",
-    )  # fmt: skip
+    )
     all_ok = True
     for result in reconcile_bronze(trino, BronzeResource.from_settings(settings)):
         want_rows, want_dead = expected[result.stream]
         ok = result.ok and (result.bronze_rows, result.dead_letters) == (want_rows, want_dead)
         all_ok &= ok
         table.add_row(
-            result.table, f"{result.bronze_rows:,}", f"{result.dead_letters:,}",
-            f"{result.committed_records:,}", f"{want_rows:,} + {want_dead:,}",
+            result.table,
+            f"{result.bronze_rows:,}",
+            f"{result.dead_letters:,}",
+            f"{result.committed_records:,}",
+            f"{want_rows:,} + {want_dead:,}",
             "[green]✓[/]" if ok else "[red]✗[/]",
-        )  # fmt: skip
+        )
         if not result.ok:
             console.print(f"  [red]{result.describe()}[/]")
     Console(width=max(Console().width, 100)).print(table)
@@ -130,7 +140,7 @@ def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool
     help="Clickstream events per day.",
 )
 def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
-    """Start the stack, generate shop events into Kafka, ingest them into bronze, reconcile.
+    """Start the stack, generate shop events into Kafka, build bronze and silver, reconcile.
 
     The job runs through the local Dagster instance, as the UI would run it, so
     `lakehouse dev` shows the run (and can re-execute it). Rerunning is safe: the same
@@ -140,7 +150,8 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
     from dagster import DagsterInstance
 
     from ecommerce_assets.cli.launch import failure_causes, launch_and_wait, wait_for_runs_of
-    from ecommerce_assets.definitions import main_job_name
+    from ecommerce_assets.cli.silver_summary import check_outcomes, print_silver_summary
+    from ecommerce_assets.definitions import main_job_name, silver_job_name
 
     settings = get_settings()
     started = time.monotonic()
@@ -161,11 +172,10 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
     with DagsterInstance.get() as instance:
         wait_for_runs_of(instance, main_job_name, console)
         result = launch_and_wait(instance, main_job_name)
-        took = time.monotonic() - started
         if not result.is_success:
             raise click.ClickException(
-                f"{main_job_name} failed after {took:.0f} s (run {result.run_id}): "
-                + "; ".join(failure_causes(instance, result))
+                f"{main_job_name} failed after {time.monotonic() - started:.0f} s "
+                f"(run {result.run_id}): " + "; ".join(failure_causes(instance, result))
             )
     reconciled = print_summary(settings, manifest)
     if not reconciled:
@@ -174,7 +184,35 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
             "were produced to the shop.* topics (e.g. by `lakehouse generate`), that is why: "
             f"for a clean run, `lakehouse stack down` and remove {settings.data_dir}."
         )
+    generated = [
+        str(dt.date.fromisoformat(params_values["start_date"]) + dt.timedelta(days=i))
+        for i in range(days)
+    ]
     console.print(
-        f"[bold green]pipeline succeeded[/] in {took:.0f} s (run {result.run_id}); "
-        f"open the UI with `uv run lakehouse dev`, query with `uv run lakehouse sql`"
+        f"[bold]running {silver_job_name}[/] for {generated[0]} to {generated[-1]} (one run)"
+    )
+    range_tags = {
+        "dagster/asset_partition_range_start": generated[0],
+        "dagster/asset_partition_range_end": generated[-1],
+    }
+    with DagsterInstance.get() as instance:
+        wait_for_runs_of(instance, silver_job_name, console)
+        silver = launch_and_wait(instance, silver_job_name, range_tags)
+        passed, failed = check_outcomes(instance, silver.run_id)
+        if not silver.is_success:
+            raise click.ClickException(
+                f"{silver_job_name} failed (run {silver.run_id}): "
+                + "; ".join(failure_causes(instance, silver) + failed)
+            )
+    took = time.monotonic() - started
+    silver_ok = print_silver_summary(settings, manifest, generated, console)
+    console.print(f"  silver checks: {passed} passed, {len(failed)} did not")
+    for description in failed:
+        console.print(f"  [yellow]{description}[/]")
+    if not silver_ok:
+        raise click.ClickException("silver does not match the generator's manifest (see above)")
+    console.print(
+        f"[bold green]pipeline succeeded[/] in {took:.0f} s (runs {result.run_id}, "
+        f"{silver.run_id}); open the UI with `uv run lakehouse dev`, query with "
+        "`uv run lakehouse sql --schema silver`"
     )

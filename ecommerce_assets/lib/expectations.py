@@ -154,6 +154,7 @@ def validate(
     import great_expectations as gx
 
     with _lock:
+        _quiet_refused_plans(df.sparkSession)
         batch_definition = _batch_definition(df.sparkSession)
         # Copies: GX binds an expectation to its suite and refuses one already bound to
         # another; copying also leaves the caller's objects untouched.
@@ -176,6 +177,23 @@ def validate(
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": sample_size},
         )
     return _to_validation(suite_name, result, len(expectations), sample_size)
+
+
+def _quiet_refused_plans(spark: SparkSession) -> None:
+    """Silence Spark's report of listeners failing on a plan Spark refused to analyze.
+
+    GX's Spark uniqueness metrics first try a window function inside a filter, which
+    Spark refuses; GX catches that and computes the metric another way. But in a session
+    that has used ``DataFrame.observe`` (silver's writers do), Spark's observation
+    listener re-analyzes the refused plan and the listener bus logs the failure as an
+    ERROR with a 100-line stack trace. Only that logger is turned off: queries, and
+    errors anywhere else, are reported as before.
+    """
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "org.apache.spark.sql.util.ExecutionListenerBus", jvm.org.apache.logging.log4j.Level.OFF
+    )
 
 
 def check_result(
