@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from ecommerce_assets.lib.table_metadata import markdown_preview
@@ -56,8 +56,10 @@ class Orphans:
 
 
 def _orphans(
-    spark: SparkSession, child: DataFrame, table: str, column: str, parent: str, sample: list[str]
+    spark: SparkSession, days: DayRange, table: str, column: str, parent: str, sample: list[str]
 ) -> Orphans:
+    """Rows of ``table`` in ``days`` whose ``column`` value is nowhere in ``parent``."""
+    child = spark.table(table).where(days.contains(F.col("event_date")))
     known = spark.table(parent).select(column).distinct()
     missing = child.join(known, on=column, how="left_anti")
     count = missing.count()
@@ -66,10 +68,10 @@ def _orphans(
 
 
 def missing_customers(spark: SparkSession, days: DayRange) -> Orphans:
-    placed = spark.table(orders.TABLE.identifier).where(days.contains(F.col("event_date")))
+    """Orders whose customer has no profile in silver.customers (any day)."""
     return _orphans(
         spark,
-        placed,
+        days,
         orders.TABLE.identifier,
         "customer_id",
         customers.TABLE.identifier,
@@ -78,10 +80,10 @@ def missing_customers(spark: SparkSession, days: DayRange) -> Orphans:
 
 
 def missing_products(spark: SparkSession, days: DayRange) -> Orphans:
-    lines = spark.table(order_items.TABLE.identifier).where(days.contains(F.col("event_date")))
+    """Order lines whose product is not in silver.products (any day)."""
     return _orphans(
         spark,
-        lines,
+        days,
         order_items.TABLE.identifier,
         "product_id",
         products.TABLE.identifier,

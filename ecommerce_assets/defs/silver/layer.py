@@ -16,6 +16,7 @@ Checks, evaluated in the same run over the days it built:
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 from dagster import (
     AssetCheckResult,
@@ -45,7 +46,7 @@ from ecommerce_assets.resources import IcebergCatalogResource, LakehouseSparkRes
 from streaming.contracts import STREAMS
 from streaming.silver import order_items, orders, quarantine
 from streaming.silver.layer import DERIVED, EVENT_TABLES, TABLES, LayerReport, build_silver
-from streaming.silver.reconciliation import reconcile_table, reconcile_unknown
+from streaming.silver.reconciliation import DayCount, reconcile_table, reconcile_unknown
 
 RECONCILES = "reconciles_with_bronze"
 EXPECTATIONS = "expectations"
@@ -122,7 +123,7 @@ def _check_specs() -> list[AssetCheckSpec]:
 
 
 def _materialization(
-    report: LayerReport, identifier: str, catalog_metadata: dict
+    report: LayerReport, identifier: str, catalog_metadata: dict[str, Any]
 ) -> MaterializeResult:
     metadata: dict[str, object] = {
         "days": MetadataValue.text(str(report.days)),
@@ -200,7 +201,7 @@ def silver_layer(
     yield _orphan_result(missing_products(session, days), PRODUCTS_EXIST)
 
 
-def _reconciliation(identifier: str, counts: list) -> AssetCheckResult:
+def _reconciliation(identifier: str, counts: list[DayCount]) -> AssetCheckResult:
     failing = [c for c in counts if not c.reconciles]
     description = (
         f"{len(failing)} of {len(counts)} days do not reconcile"
