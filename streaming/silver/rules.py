@@ -117,10 +117,7 @@ def _outside(
     def broken() -> Column:
         outside = F.lit(False)
         for event_type, values in allowed.items():
-            if is_array:
-                bad = F.exists(F.col(name), _not_in(values))
-            else:
-                bad = ~F.col(name).isin(*values)
+            bad = F.exists(F.col(name), _not_in(values)) if is_array else ~F.col(name).isin(*values)
             outside = F.when(F.col("event_type") == event_type, bad).otherwise(outside)
         return outside
 
