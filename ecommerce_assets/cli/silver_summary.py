@@ -41,7 +41,7 @@ def print_silver_summary(
     """Print silver's tables and reconcile orders and revenue per day with the manifest."""
     trino = TrinoResource.from_settings(settings)
     window = f"event_date BETWEEN DATE '{days[0]}' AND DATE '{days[-1]}'"
-    counts = Table("table", "rows", title=f"silver (Trino), days {days[0]} to {days[-1]}")
+    counts = Table("table", "rows", title="silver (Trino)", caption=f"days {days[0]} to {days[-1]}")
     for table in TABLES:
         (n,) = trino.query(f"SELECT count(*) FROM {table.identifier} WHERE {window}")[0]
         counts.add_row(table.identifier, f"{n:,}")
