@@ -60,7 +60,22 @@ def read_bronze(
 
 
 def mark_duplicates(bronze: DataFrame) -> DataFrame:
-    """Adds ``_duplicate``: true for every copy of an event but its first arrival."""
+    """Adds ``_duplicate``: true for every copy of an event but its first arrival.
+
+    Only events that arrived more than once need ranking, and they are few: their ids
+    are found from the ids alone (a narrow aggregate), and only their rows are shuffled
+    and ranked. Ranking every row would sort the whole range, raw records included, by
+    event id - most of a silver run's time at 10 M events (docs/benchmarks.md).
+    """
+    repeated = (
+        bronze.groupBy("event_id")
+        .agg(F.count(F.lit(1)).alias("_copies"))
+        .where(F.col("_copies") > 1)
+        .select("event_id", F.lit(True).alias("_repeated"))
+    )
+    # Broadcast: the repeated ids are a small share of the range (a copy per event would
+    # still be a few hundred bytes per id on the driver).
+    flagged = bronze.join(F.broadcast(repeated), "event_id", "left")
     first_arrival = Window.partitionBy("event_id").orderBy(
         F.col("kafka_partition").asc_nulls_last(),
         F.col("kafka_offset").asc_nulls_last(),
@@ -68,7 +83,11 @@ def mark_duplicates(bronze: DataFrame) -> DataFrame:
         F.col("ingested_at"),
         F.col("raw_value"),
     )
-    return bronze.withColumn("_duplicate", F.row_number().over(first_arrival) > 1)
+    once = flagged.where(F.col("_repeated").isNull()).withColumn("_duplicate", F.lit(False))
+    copies = flagged.where(F.col("_repeated")).withColumn(
+        "_duplicate", F.row_number().over(first_arrival) > 1
+    )
+    return once.unionByName(copies).drop("_repeated")
 
 
 @dataclass(frozen=True)
@@ -145,7 +164,11 @@ def typed_events(bronze: DataFrame, group: EventGroup) -> DataFrame:
         "_duplicate",
     )
     judged = typed.withColumn(FAILED_RULES, failed_rules(group.all_rules))
-    return judged.withColumn(STATUS, _status(F.col("_duplicate"))).drop("_duplicate")
+    judged = judged.withColumn(STATUS, _status(F.col("_duplicate"))).drop("_duplicate")
+    # Only the quarantine keeps the raw record: carrying it for every valid event (into
+    # the layer's cache, too) cost more than typing the payload.
+    held = F.when(F.col(STATUS) == QUARANTINED, F.col("raw_value"))
+    return judged.withColumn("raw_value", held)
 
 
 def unknown_events(bronze: DataFrame, stream: str) -> DataFrame:
