@@ -15,9 +15,10 @@ from ecommerce_assets.resources import build_resources
 from ecommerce_assets.settings import get_settings
 
 #: What `lakehouse run` (the README's main command) launches after generating data,
-#: then ``silver_job_name`` for the generated days.
+#: then ``silver_job_name`` and ``gold_job_name`` for the generated days.
 main_job_name = "bronze_ingest_job"
 silver_job_name = "silver_job"
+gold_job_name = "gold_job"
 
 defs = Definitions.merge(
     load_from_defs_folder(path_within_project=Path(__file__).parent),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecommerce_assets.resources.bronze import BronzeResource
+from ecommerce_assets.resources.dbt import LakehouseDbtResource
 from ecommerce_assets.resources.iceberg import IcebergCatalogResource
 from ecommerce_assets.resources.kafka import KafkaResource
 from ecommerce_assets.resources.spark import LakehouseSparkResource
@@ -20,6 +21,7 @@ def build_resources(settings: LakehouseSettings) -> dict[str, Any]:
         "kafka": KafkaResource.from_settings(settings),
         "trino": TrinoResource.from_settings(settings),
         "bronze": BronzeResource.from_settings(settings),
+        "dbt": LakehouseDbtResource.from_settings(settings),
     }
 
 
@@ -27,6 +29,7 @@ __all__ = [
     "BronzeResource",
     "IcebergCatalogResource",
     "KafkaResource",
+    "LakehouseDbtResource",
     "LakehouseSparkResource",
     "TrinoResource",
     "build_resources",

@@ -2,7 +2,9 @@
 
 ``snapshots/definitions.json`` holds all of it (groups, kinds, partitions, automation
 conditions, job selections, schedules, sensor targets); the tests below also say in
-plain terms what must hold whatever the snapshot says.
+plain terms what must hold whatever the snapshot says. The dbt layers (staging,
+intermediate, gold) are derived from dbt's manifest here; tests/unit/gold/ states their
+rules (keys, partitions, lineage, checks).
 """
 
 import subprocess
@@ -11,9 +13,13 @@ from pathlib import Path
 
 from dagster import AssetKey, BackfillPolicy, DailyPartitionsDefinition
 
-from ecommerce_assets.definitions import defs, main_job_name, silver_job_name
+from ecommerce_assets.definitions import defs, gold_job_name, main_job_name, silver_job_name
 from ecommerce_assets.settings import PROJECT_ROOT
+from tests.unit.gold.dbt_manifest import expected_checks, manifest, model_key, models
 from tests.unit.graph_snapshot import SNAPSHOT, render
+
+#: Layers built by dbt (dbt_project/models/), whose assets are defined in defs/gold/.
+DBT_LAYERS = ("staging", "intermediate", "gold")
 
 STREAMS = ("campaigns", "clickstream", "customers", "inventory", "orders", "payments", "products")
 TOPICS = {s: f"kafka/shop_{s}" for s in STREAMS}
@@ -61,6 +67,22 @@ def test_definitions_match_the_snapshot() -> None:
     )
 
 
+def _dbt_assets() -> dict[str, set[str]]:
+    """Each dbt model's key -> the keys of what it reads (models and silver sources)."""
+    nodes = {**manifest()["nodes"], **manifest()["sources"]}
+
+    def key(unique_id: str) -> str:
+        node = nodes[unique_id]
+        return (
+            f"{node['schema']}/{node['alias'] if unique_id.startswith('model.') else node['name']}"
+        )
+
+    return {
+        model_key(name).to_user_string(): {key(p) for p in manifest()["parent_map"][n["unique_id"]]}
+        for name, n in models().items()
+    }
+
+
 def test_asset_graph_keys_and_edges() -> None:
     graph = defs.resolve_asset_graph()
     actual = {
@@ -68,13 +90,14 @@ def test_asset_graph_keys_and_edges() -> None:
         for key in graph.get_all_asset_keys()
         if graph.get(key).is_materializable
     }
-    assert actual == EXPECTED_ASSETS
+    assert actual == {**EXPECTED_ASSETS, **_dbt_assets()}
 
 
 def test_asset_checks_guard_their_tables() -> None:
     graph = defs.resolve_asset_graph()
     checks = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
-    assert checks == EXPECTED_CHECKS
+    dbt_checks = {(key.to_user_string(), name) for key, name in expected_checks()}
+    assert checks == EXPECTED_CHECKS | dbt_checks
 
 
 def test_kafka_topics_are_external_source_assets() -> None:
@@ -88,13 +111,23 @@ def test_kafka_topics_are_external_source_assets() -> None:
 
 
 def test_every_table_asset_is_named_like_its_code() -> None:
-    """Iceberg identifier = asset key = path: bronze/<x> is defined under defs/bronze/."""
+    """Iceberg identifier = asset key = path: bronze/<x> is defined under defs/bronze/;
+    a dbt model's asset is defined under defs/gold/ and its code reference is its SQL
+    file, ``<schema>/<name>`` -> dbt_project/models/.../<name>.sql."""
     for job in defs.resolve_all_job_defs():
         for key in job.asset_layer.executable_asset_keys:
             layer = key.path[0]
             assets_def = defs.resolve_assets_def(key)
             module = sys.modules[assets_def.op.compute_fn.decorated_fn.__module__]
-            assert f"/defs/{layer}/" in str(module.__file__), (key, module.__file__)
+            defined_in = "gold" if layer in DBT_LAYERS else layer
+            assert f"/defs/{defined_in}/" in str(module.__file__), (key, module.__file__)
+            if layer in DBT_LAYERS:
+                [reference] = (
+                    assets_def.specs_by_key[key].metadata["dagster/code_references"].code_references
+                )
+                sql = Path(reference.file_path)
+                assert sql.name == f"{key.path[-1]}.sql", (key, sql)
+                assert sql.is_relative_to(PROJECT_ROOT / "dbt_project" / "models"), (key, sql)
 
 
 def test_main_job_ingests_every_bronze_table_and_checks_it() -> None:
@@ -111,7 +144,7 @@ def test_the_bronze_sensor_targets_the_main_job() -> None:
 
 
 def test_every_resource_the_assets_need_is_defined() -> None:
-    assert {"iceberg", "spark", "kafka", "trino", "bronze"} <= set(defs.resources or {})
+    assert {"iceberg", "spark", "kafka", "trino", "bronze", "dbt"} <= set(defs.resources or {})
 
 
 def test_workspace_loads_the_code_location_as_dagster_dev_would(tmp_path: Path) -> None:
@@ -141,3 +174,12 @@ def test_silver_job_builds_every_silver_table_by_day_in_one_run_per_range() -> N
     assert silver.backfill_policy == BackfillPolicy.single_run()
     checks = {key.asset_key.path[0] for key in job.asset_layer.asset_graph.asset_check_keys}
     assert checks == {"bronze", "silver"}
+
+
+def test_gold_job_builds_every_dbt_model_and_its_checks_by_day() -> None:
+    job = defs.resolve_job_def(gold_job_name)
+    keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
+    assert keys == set(_dbt_assets())
+    assert job.partitions_def == defs.resolve_job_def(silver_job_name).partitions_def
+    checks = {key.asset_key.path[0] for key in job.asset_layer.asset_graph.asset_check_keys}
+    assert checks == set(DBT_LAYERS)
