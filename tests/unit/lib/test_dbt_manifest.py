@@ -35,10 +35,10 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return calls
 
 
-def _touch_later(path: Path) -> None:
-    # A second later than anything written so far, whatever the file system's resolution.
-    later = time.time() + 2
-    os.utime(path, (later, later))
+def _backdate(manifest: Path) -> None:
+    # Parsed well before the edit that follows, whatever the file system's time resolution.
+    earlier = time.time() - 10
+    os.utime(manifest, (earlier, earlier))
 
 
 def test_parses_when_missing_or_older_than_a_model_and_not_otherwise(
@@ -54,9 +54,9 @@ def test_parses_when_missing_or_older_than_a_model_and_not_otherwise(
     assert prepare_manifest(project, env) == manifest
     assert len(parses) == 1 and manifest.stat().st_mtime == parsed_at
 
+    _backdate(manifest)
     model = project / "models" / "marts" / "probe_newer_model.sql"
     model.write_text("select 1 as x")
-    _touch_later(model)
     assert not is_fresh(project, env)
     prepare_manifest(project, env)
     assert len(parses) == 2
@@ -77,8 +77,8 @@ def test_a_deleted_model_or_another_catalog_makes_it_stale(
     (project / "logs").mkdir(exist_ok=True)
     assert is_fresh(project, env)
 
+    _backdate(project / "target" / "manifest.json")
     model.unlink()
-    _touch_later(model.parent)
     assert not is_fresh(project, env)
     prepare_manifest(project, env)
     assert "probe_deleted" not in (project / "target" / "manifest.json").read_text()
