@@ -111,6 +111,10 @@ class DbtRun:
     #: unique_id -> (status, execution seconds), from run_results.json.
     nodes: dict[str, tuple[str, float]]
     trino_cpu_s: float
+    #: The machine's 1-minute load average when the run started.
+    load: float = 0.0
+    #: The dbt project's code it ran (code_version() at its launch).
+    code: str = ""
     problems: list[str] = field(default_factory=list)
 
     def by_kind(self) -> dict[str, float]:
@@ -156,6 +160,8 @@ def run_dbt(st: Stack, console: Console, dbt_args: list[str], label: str) -> Dbt
     log = st._log(label)
     trino = trino_pid(st)
     cpu_before = process_cpu(trino) if trino else 0.0
+    load = os.getloadavg()[0]
+    code_at_launch = code_version()
     first_node = run_s = None
     done: dict[str, int] = {}
     started = time.monotonic()
@@ -197,10 +203,12 @@ def run_dbt(st: Stack, console: Console, dbt_args: list[str], label: str) -> Dbt
         for uid, status in [(r["unique_id"], r["status"])]
         if status not in ("success", "pass")
     ]
-    run = DbtRun(label, wall, first_node, run_s, code, done, nodes, trino_cpu, problems)
+    run = DbtRun(
+        label, wall, first_node, run_s, code, done, nodes, trino_cpu, load, code_at_launch, problems
+    )
     console.print(
         f"  [{label}] {wall:.1f} s (parse {first_node:.1f} s, dbt's run {run_s:.1f} s, "
-        f"Trino CPU {trino_cpu:.1f} s); exit {code}; "
+        f"Trino CPU {trino_cpu:.1f} s, load at start {load:.1f}); exit {code}; "
         + " ".join(f"{k}={v}" for k, v in done.items())
     )
     for problem in problems:
@@ -417,7 +425,7 @@ def run(args: argparse.Namespace, console: Console) -> tuple[list[Case], list[Qu
             started = time.monotonic()
             st.worker({"kind": "ingest", "namespace": STAGE}, "ingest-stage")
             console.print(f"  ingested in {time.monotonic() - started:.0f} s")
-        else:
+        elif not args.held:
             drop_gold(st)
         hi: str | None = None
         held_from = target
@@ -431,10 +439,16 @@ def run(args: argparse.Namespace, console: Console) -> tuple[list[Case], list[Qu
                 "hi": hi,
                 "reset": args.skip_load and hi is None,
             }
-            bronze = st.worker(spec, f"copy-{case}").result
+            if args.held:
+                console.print(f"{case} days: held already (--held), no copy, no silver build")
+                bronze = {}
+            else:
+                bronze = st.worker(spec, f"copy-{case}").result
             hi = lo.isoformat()
             started = time.monotonic()
             stop = held_from + dt.timedelta(days=1) if first == target else held_from
+            if args.held:
+                stop = first
             while stop > first:
                 begin = max(first, stop - dt.timedelta(days=HISTORY_CHUNK_DAYS))
                 console.print(f"  silver: building {begin}..{stop - dt.timedelta(days=1)} ...")
@@ -558,9 +572,15 @@ def figures(cases: list[Case], queries: list[QueryTimes], target: dt.date) -> li
                 f"- {days_held(c.days)}: every fact's rows and sums, whole and day T, the same "
                 "after the day's rebuilds as after the full build"
             )
+        loads = ", ".join(f"{r.label} {r.load:.1f}" for r in [*c.full, *c.day])
+        out.append(f"  - 1-minute load average at each run's start: {loads}")
         for r in [*c.full, *c.day]:
             if r.exit_code or r.problems:
                 out.append(f"  - {r.label}: exit {r.exit_code}; " + "; ".join(r.problems))
+    runs = [r for c in cases for r in [*c.full, *c.day]]
+    if len({r.code for r in runs}) > 1:
+        changed = "; ".join(f"{r.label}: {r.code}" for r in runs)
+        out.append(f"- the dbt project CHANGED between runs: {changed}")
     out.append(
         f"\ndashboard queries through Trino at {last.days} days, "
         f"{len(queries[0].walls)} repetitions each after one warm-up:\n"
@@ -598,7 +618,12 @@ def code_version() -> str:
     changed = [line[3:] for line in git("status", "--short", "--", *GOLD_CODE).splitlines()]
     if not changed:
         return f"commit {commit}, dbt project as committed"
-    digest = hashlib.sha1(git("diff", "HEAD", "--", *GOLD_CODE).encode()).hexdigest()[:10]
+    diff = git("diff", "HEAD", "--", *GOLD_CODE).encode()
+    for path in sorted(p for p in changed if not git("ls-files", "--", p).strip()):
+        target = PROJECT_ROOT / path  # untracked: a new file or folder
+        files = sorted(f for f in target.rglob("*") if f.is_file()) if target.is_dir() else [target]
+        diff += b"".join(f.read_bytes() for f in files)
+    digest = hashlib.sha1(diff).hexdigest()[:10]
     return f"commit {commit} + uncommitted {', '.join(changed)} (diff sha1 {digest})"
 
 
@@ -668,7 +693,15 @@ def main() -> None:
         action="store_true",
         help="the --data-dir stack holds the staged data: no generation",
     )
+    parser.add_argument(
+        "--held",
+        action="store_true",
+        help="with --skip-load and one case: silver and gold already hold it (a kept stack "
+        "after a run); measure it again without copying bronze or building silver",
+    )
     args = parser.parse_args()
+    if args.held and (not args.skip_load or len(args.cases) != 1):
+        parser.error("--held needs --skip-load and a single case")
     if args.skip_load and args.data_dir is None:
         parser.error("--skip-load needs --data-dir (a stack kept with --keep-stack)")
     if args.days is not None and args.days != max(args.cases):
