@@ -7,7 +7,10 @@
 4. reconcile what landed, through Trino, with Kafka's committed offsets (the bronze
    checks' code) and with the generator's manifest;
 5. launch the silver job for the generated days (one run for the range, its checks
-   included) and reconcile silver's orders and revenue per day with the manifest.
+   included) and reconcile silver's orders and revenue per day with the manifest;
+6. launch the gold job (dbt on Trino) for the same days, as one run: the daily facts
+   replace those days, the other models are rebuilt, the dbt tests run as asset checks;
+   reconcile gold's daily sales with the manifest.
 """
 
 from __future__ import annotations
@@ -140,18 +143,22 @@ def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool
     help="Clickstream events per day.",
 )
 def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
-    """Start the stack, generate shop events into Kafka, build bronze and silver, reconcile.
+    """Start the stack, generate shop events into Kafka, build bronze, silver and gold,
+    reconcile each layer with the generator's manifest.
 
-    The job runs through the local Dagster instance, as the UI would run it, so
-    `lakehouse dev` shows the run (and can re-execute it). Rerunning is safe: the same
-    generation is not produced twice, and bronze ingests only offsets its checkpoints
-    have not committed.
+    The jobs (bronze_ingest_job, then silver_job and gold_job for the generated days)
+    run through the local Dagster instance, as the UI would run them, so `lakehouse dev`
+    shows the runs (and can re-execute them). Rerunning is safe: the same generation is
+    not produced twice, bronze ingests only offsets its checkpoints have not committed,
+    and silver and gold replace their days.
     """
     from dagster import DagsterInstance
 
+    from ecommerce_assets.cli.gold_summary import print_gold_summary
     from ecommerce_assets.cli.launch import failure_causes, launch_and_wait, wait_for_runs_of
     from ecommerce_assets.cli.silver_summary import check_outcomes, print_silver_summary
-    from ecommerce_assets.definitions import main_job_name, silver_job_name
+    from ecommerce_assets.definitions import gold_job_name, main_job_name, silver_job_name
+    from ecommerce_assets.lib.dbt_manifest import prepare_manifest
 
     settings = get_settings()
     started = time.monotonic()
@@ -204,15 +211,36 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
                 f"{silver_job_name} failed (run {silver.run_id}): "
                 + "; ".join(failure_causes(instance, silver) + failed)
             )
-    took = time.monotonic() - started
     silver_ok = print_silver_summary(settings, manifest, generated, console)
     console.print(f"  silver checks: {passed} passed, {len(failed)} did not")
     for description in failed:
         console.print(f"  [yellow]{description}[/]")
     if not silver_ok:
         raise click.ClickException("silver does not match the generator's manifest (see above)")
+
+    # Already fresh: importing the definitions above prepared it.
+    dbt_manifest = prepare_manifest()
+    console.print(
+        f"[bold]running {gold_job_name}[/] for {generated[0]} to {generated[-1]} (one run)"
+    )
+    with DagsterInstance.get() as instance:
+        wait_for_runs_of(instance, gold_job_name, console)
+        gold = launch_and_wait(instance, gold_job_name, range_tags)
+        gold_passed, gold_failed = check_outcomes(instance, gold.run_id)
+        if not gold.is_success:
+            raise click.ClickException(
+                f"{gold_job_name} failed (run {gold.run_id}): "
+                + "; ".join(failure_causes(instance, gold) + gold_failed)
+            )
+    took = time.monotonic() - started
+    gold_ok = print_gold_summary(settings, manifest, generated, dbt_manifest, console)
+    console.print(f"  gold checks: {gold_passed} passed, {len(gold_failed)} did not")
+    for description in gold_failed:
+        console.print(f"  [yellow]{description}[/]")
+    if not gold_ok:
+        raise click.ClickException("gold does not match the generator's manifest (see above)")
     console.print(
         f"[bold green]pipeline succeeded[/] in {took:.0f} s (runs {result.run_id}, "
-        f"{silver.run_id}); open the UI with `uv run lakehouse dev`, query with "
-        "`uv run lakehouse sql --schema silver`"
+        f"{silver.run_id}, {gold.run_id}); open the UI with `uv run lakehouse dev`, query "
+        "with `uv run lakehouse sql --schema gold`"
     )
