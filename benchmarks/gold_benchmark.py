@@ -47,6 +47,7 @@ import math
 import os
 import platform
 import re
+import resource
 import shlex
 import statistics
 import subprocess
@@ -59,7 +60,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jvm_probe import HostState, cpu_model, find_pid, meminfo_gib, process_cpu
+from jvm_probe import (
+    CLOCK_TICKS,
+    HostState,
+    _system_ticks,
+    cpu_model,
+    find_pid,
+    meminfo_gib,
+    process_cpu,
+)
 from rich.console import Console
 from silver_benchmark import (
     HISTORY_CHUNK_DAYS,
@@ -115,6 +124,9 @@ class DbtRun:
     load: float = 0.0
     #: The dbt project's code it ran (code_version() at its launch).
     code: str = ""
+    #: CPU the machine spent during the run outside Trino and the dbt process: other
+    #: people's work (and the stack's idle Kafka and catalog).
+    others_cpu_s: float = 0.0
     problems: list[str] = field(default_factory=list)
 
     def by_kind(self) -> dict[str, float]:
@@ -159,8 +171,10 @@ def run_dbt(st: Stack, console: Console, dbt_args: list[str], label: str) -> Dbt
     ]
     log = st._log(label)
     trino = trino_pid(st)
+    load = wait_for_quiet(console, label)
     cpu_before = process_cpu(trino) if trino else 0.0
-    load = os.getloadavg()[0]
+    busy_before = _system_ticks()[0]
+    children_before = _children_cpu()
     code_at_launch = code_version()
     first_node = run_s = None
     done: dict[str, int] = {}
@@ -189,6 +203,8 @@ def run_dbt(st: Stack, console: Console, dbt_args: list[str], label: str) -> Dbt
         code = process.wait()
     wall = time.monotonic() - started
     trino_cpu = (process_cpu(trino) - cpu_before) if trino else float("nan")
+    busy = (_system_ticks()[0] - busy_before) / CLOCK_TICKS
+    others = busy - trino_cpu - (_children_cpu() - children_before)
     results_file = target / "run_results.json"
     if first_node is None or run_s is None or not results_file.exists():
         tail = "\n".join(log.read_text().splitlines()[-40:])
@@ -204,16 +220,52 @@ def run_dbt(st: Stack, console: Console, dbt_args: list[str], label: str) -> Dbt
         if status not in ("success", "pass")
     ]
     run = DbtRun(
-        label, wall, first_node, run_s, code, done, nodes, trino_cpu, load, code_at_launch, problems
+        label,
+        wall,
+        first_node,
+        run_s,
+        code,
+        done,
+        nodes,
+        trino_cpu,
+        load,
+        code_at_launch,
+        others,
+        problems,
     )
     console.print(
         f"  [{label}] {wall:.1f} s (parse {first_node:.1f} s, dbt's run {run_s:.1f} s, "
-        f"Trino CPU {trino_cpu:.1f} s, load at start {load:.1f}); exit {code}; "
-        + " ".join(f"{k}={v}" for k, v in done.items())
+        f"Trino CPU {trino_cpu:.1f} s, others' CPU {others:.1f} s, load at start {load:.1f}); "
+        f"exit {code}; " + " ".join(f"{k}={v}" for k, v in done.items())
     )
     for problem in problems:
         console.print(f"  [{label}] {problem}")
     return run
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+#: --max-load: wait for the machine's 1-minute load average to fall to this before each
+#: timed run (0: do not wait), at most MAX_WAIT_S.
+MAX_LOAD = [0.0]
+MAX_WAIT_S = 900
+
+
+def wait_for_quiet(console: Console, label: str) -> float:
+    """Wait (bounded) until other work has left the cores; the load when we go on."""
+    started = time.monotonic()
+    while MAX_LOAD[0] and os.getloadavg()[0] > MAX_LOAD[0]:
+        if time.monotonic() - started > MAX_WAIT_S:
+            console.print(f"  [{label}] load still {os.getloadavg()[0]:.1f}; going on")
+            break
+        time.sleep(5)
+    waited = time.monotonic() - started
+    if waited >= 5:
+        console.print(f"  [{label}] waited {waited:.0f} s for load <= {MAX_LOAD[0]}")
+    return os.getloadavg()[0]
 
 
 def trino_pid(st: Stack) -> int | None:
@@ -361,6 +413,7 @@ def time_queries(st: Stack, console: Console, last: dt.date, repetitions: int) -
     out = []
     with trino(st) as connection:
         for name, sql in dashboard_queries(last).items():
+            wait_for_quiet(console, name)
             cursor = connection.cursor()
             cursor.execute(sql)
             rows = cursor.fetchall()  # warm-up: plans, metadata and file footers cached
@@ -505,8 +558,8 @@ def figures(cases: list[Case], queries: list[QueryTimes], target: dt.date) -> li
         "| days held | silver clickstream rows | gold fact rows | full `dbt build` | "
         "one day's `dbt build --vars` (median (range)) | … parse | … dbt's run | "
         + " | ".join(f"… {k} (node s)" for k in KINDS)
-        + " | Trino CPU |",
-        "|---|---|---|---|---|---|---|" + "---|" * len(KINDS) + "---|",
+        + " | Trino CPU | others' CPU |",
+        "|---|---|---|---|---|---|---|" + "---|" * len(KINDS) + "---|---|",
     ]
     for c in cases:
         facts = sum(c.held[f"gold.{f}"] for f in FACTS)
@@ -516,7 +569,8 @@ def figures(cases: list[Case], queries: list[QueryTimes], target: dt.date) -> li
             f"{cell([r.wall_s for r in c.full])} | {cell([r.wall_s for r in c.day])} | "
             f"{cell([r.parse_s for r in c.day])} | {cell([r.run_s for r in c.day])} | "
             + " | ".join(cell([k.get(kind, 0.0) for k in kinds]) for kind in KINDS)
-            + f" | {cell([r.trino_cpu_s for r in c.day])} |"
+            + f" | {cell([r.trino_cpu_s for r in c.day])}"
+            + f" | {cell([r.others_cpu_s for r in c.day])} |"
         )
     out.append(
         "\n(node s: the nodes' own execution times from run_results.json, summed; dbt runs "
@@ -545,7 +599,8 @@ def figures(cases: list[Case], queries: list[QueryTimes], target: dt.date) -> li
         f"\nfull `dbt build` at {last.days} days ({last.held['silver.clickstream_events']:,} "
         f"silver clickstream events): wall {cell([r.wall_s for r in full])}, parse "
         f"{cell([r.parse_s for r in full])}, dbt's run {cell([r.run_s for r in full])}, "
-        f"Trino CPU {cell([r.trino_cpu_s for r in full])}; by kind (node s): "
+        f"Trino CPU {cell([r.trino_cpu_s for r in full])}, "
+        f"others' CPU {cell([r.others_cpu_s for r in full])}; by kind (node s): "
         + ", ".join(f"{k} {cell([r.by_kind().get(k, 0.0) for r in full])}" for k in KINDS)
     )
     out.append(
@@ -572,8 +627,10 @@ def figures(cases: list[Case], queries: list[QueryTimes], target: dt.date) -> li
                 f"- {days_held(c.days)}: every fact's rows and sums, whole and day T, the same "
                 "after the day's rebuilds as after the full build"
             )
-        loads = ", ".join(f"{r.label} {r.load:.1f}" for r in [*c.full, *c.day])
-        out.append(f"  - 1-minute load average at each run's start: {loads}")
+        loads = ", ".join(
+            f"{r.label} {r.load:.1f} / {r.others_cpu_s:.0f} s" for r in [*c.full, *c.day]
+        )
+        out.append(f"  - 1-minute load at each run's start / others' CPU during it: {loads}")
         for r in [*c.full, *c.day]:
             if r.exit_code or r.problems:
                 out.append(f"  - {r.label}: exit {r.exit_code}; " + "; ".join(r.problems))
@@ -608,23 +665,31 @@ def _s(row: tuple[Any, ...]) -> str:
 
 
 def code_version() -> str:
-    """The commit, and dbt_project's files that differ from it (a hash of the difference)."""
+    """The dbt project's tree at HEAD, and its files that differ from it (a hash of the
+    difference): two runs with the same text ran the same dbt code."""
 
     def git(*argv: str) -> str:
         done = subprocess.run(["git", *argv], cwd=PROJECT_ROOT, capture_output=True, text=True)
         return done.stdout
 
-    commit = git("rev-parse", "--short", "HEAD").strip()
+    tree = git("rev-parse", "--short", "HEAD:dbt_project").strip()
     changed = [line[3:] for line in git("status", "--short", "--", *GOLD_CODE).splitlines()]
     if not changed:
-        return f"commit {commit}, dbt project as committed"
+        return f"dbt_project tree {tree}, as committed"
     diff = git("diff", "HEAD", "--", *GOLD_CODE).encode()
     for path in sorted(p for p in changed if not git("ls-files", "--", p).strip()):
         target = PROJECT_ROOT / path  # untracked: a new file or folder
         files = sorted(f for f in target.rglob("*") if f.is_file()) if target.is_dir() else [target]
         diff += b"".join(f.read_bytes() for f in files)
     digest = hashlib.sha1(diff).hexdigest()[:10]
-    return f"commit {commit} + uncommitted {', '.join(changed)} (diff sha1 {digest})"
+    return f"dbt_project tree {tree} + uncommitted {', '.join(changed)} (diff sha1 {digest})"
+
+
+def git_head() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip()
 
 
 def machine() -> str:
@@ -694,6 +759,13 @@ def main() -> None:
         help="the --data-dir stack holds the staged data: no generation",
     )
     parser.add_argument(
+        "--max-load",
+        type=float,
+        default=0.0,
+        help="before each timed run, wait (at most 15 min) for the 1-minute load average to "
+        "fall to this (default 0: no wait); the machine is shared",
+    )
+    parser.add_argument(
         "--held",
         action="store_true",
         help="with --skip-load and one case: silver and gold already hold it (a kept stack "
@@ -706,6 +778,7 @@ def main() -> None:
         parser.error("--skip-load needs --data-dir (a stack kept with --keep-stack)")
     if args.days is not None and args.days != max(args.cases):
         parser.error("--days is the largest case (the history is the generated days)")
+    MAX_LOAD[0] = args.max_load
     if args.trino_heap:
         os.environ["LAKEHOUSE_TRINO_HEAP"] = args.trino_heap
     console = Console(stderr=True, soft_wrap=True)
@@ -714,7 +787,7 @@ def main() -> None:
     head = [
         f"command: {command}",
         f"date: {dt.date.today()}; {machine()}; at start {HostState.now().describe()}",
-        f"code: {code_version()}",
+        f"code: commit {git_head()}, {code_version()}",
     ]
     cases, queries, trino_line = run(args, console)
     target = START + dt.timedelta(days=max(args.cases) - 1)
