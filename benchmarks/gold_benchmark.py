@@ -30,9 +30,12 @@ ingestion, bronze copied in growing steps, ``build_silver`` in fresh processes):
    p95 (nearest rank) of the client's wall time (execute to the last row fetched).
 
 Prints the machine, progress lines, then Markdown tables for docs/benchmarks.md. Wrap it
-in the heavy-work lock so other heavy runs keep off the two cores:
+in the heavy-work lock so other heavy runs keep off the two cores; work that does not
+take the lock is what ``--max-load`` (wait before each timed run) and
+``--max-others-share`` (run a sample again when others took the cores meanwhile) are for:
 
-    flock /tmp/lakehouse-heavy.lock uv run python benchmarks/gold_benchmark.py
+    flock /tmp/lakehouse-heavy.lock uv run python benchmarks/gold_benchmark.py \\
+        --max-load 3 --max-others-share 0.25
     flock /tmp/lakehouse-heavy.lock uv run python benchmarks/gold_benchmark.py \\
         --events 300000 --days 3 --cases 1,2,3 --samples 1 --repetitions 5   # a quick try
 """
@@ -268,6 +271,25 @@ def wait_for_quiet(console: Console, label: str) -> float:
     return os.getloadavg()[0]
 
 
+#: --max-others-share: a sample during which others used more CPU than this share of its
+#: wall time is run again (at most RETRIES times; the discarded ones are listed).
+MAX_OTHERS_SHARE = [0.0]
+RETRIES = 3
+
+
+def sample(
+    st: Stack, console: Console, dbt_args: list[str], label: str, discarded: list[DbtRun]
+) -> DbtRun:
+    for attempt in range(RETRIES + 1):
+        run = run_dbt(st, console, dbt_args, label if not attempt else f"{label}-again{attempt}")
+        share = run.others_cpu_s / run.wall_s
+        if not MAX_OTHERS_SHARE[0] or share <= MAX_OTHERS_SHARE[0] or attempt == RETRIES:
+            return run
+        console.print(f"  [{label}] discarded: others used {share:.0%} of a core meanwhile")
+        discarded.append(run)
+    raise AssertionError("unreachable")
+
+
 def trino_pid(st: Stack) -> int | None:
     return find_pid(f"-Dlakehouse.service=trino@{st.settings.data_dir}", "TrinoServer")
 
@@ -456,6 +478,8 @@ class Case:
     sums_after: dict[str, tuple[Any, ...]]
     files: dict[str, dict[str, int]]
     silver_s: float
+    #: Samples run again because other work shared the cores (--max-others-share).
+    discarded: list[DbtRun] = field(default_factory=list)
 
 
 def run(args: argparse.Namespace, console: Console) -> tuple[list[Case], list[QueryTimes], str]:
@@ -511,16 +535,19 @@ def run(args: argparse.Namespace, console: Console) -> tuple[list[Case], list[Qu
             silver_s = time.monotonic() - started
             held_from = first
             full_samples = args.full_samples if case == cases[-1] else 1
+            discarded: list[DbtRun] = []
             full = []
             for i in range(full_samples):
                 console.print(f"  full dbt build, {case} days, sample {i + 1} of {full_samples}")
-                full.append(run_dbt(st, console, ["build"], f"full-{case}-{i + 1}"))
+                full.append(sample(st, console, ["build"], f"full-{case}-{i + 1}", discarded))
             sums_full = fact_sums(st, target)
             day = []
             for i in range(args.samples):
                 console.print(f"  dbt build of {target}, {case} days, sample {i + 1}")
                 day.append(
-                    run_dbt(st, console, ["build", "--vars", day_vars], f"day-{case}-{i + 1}")
+                    sample(
+                        st, console, ["build", "--vars", day_vars], f"day-{case}-{i + 1}", discarded
+                    )
                 )
             sums_after = fact_sums(st, target)
             out.append(
@@ -534,6 +561,7 @@ def run(args: argparse.Namespace, console: Console) -> tuple[list[Case], list[Qu
                     sums_after,
                     fact_files(st),
                     silver_s,
+                    discarded,
                 )
             )
         console.print(f"dashboard queries, {args.repetitions} repetitions each ...")
@@ -631,6 +659,11 @@ def figures(cases: list[Case], queries: list[QueryTimes], target: dt.date) -> li
             f"{r.label} {r.load:.1f} / {r.others_cpu_s:.0f} s" for r in [*c.full, *c.day]
         )
         out.append(f"  - 1-minute load at each run's start / others' CPU during it: {loads}")
+        if c.discarded:
+            dropped = ", ".join(
+                f"{r.label} {r.wall_s:.1f} s (others {r.others_cpu_s:.0f} s)" for r in c.discarded
+            )
+            out.append(f"  - run again, other work on the cores: {dropped}")
         for r in [*c.full, *c.day]:
             if r.exit_code or r.problems:
                 out.append(f"  - {r.label}: exit {r.exit_code}; " + "; ".join(r.problems))
@@ -766,6 +799,13 @@ def main() -> None:
         "fall to this (default 0: no wait); the machine is shared",
     )
     parser.add_argument(
+        "--max-others-share",
+        type=float,
+        default=0.0,
+        help="run a dbt sample again (up to 3 times) when other processes used more CPU "
+        "than this share of its wall time, e.g. 0.25 (default 0: keep every sample)",
+    )
+    parser.add_argument(
         "--held",
         action="store_true",
         help="with --skip-load and one case: silver and gold already hold it (a kept stack "
@@ -779,6 +819,7 @@ def main() -> None:
     if args.days is not None and args.days != max(args.cases):
         parser.error("--days is the largest case (the history is the generated days)")
     MAX_LOAD[0] = args.max_load
+    MAX_OTHERS_SHARE[0] = args.max_others_share
     if args.trino_heap:
         os.environ["LAKEHOUSE_TRINO_HEAP"] = args.trino_heap
     console = Console(stderr=True, soft_wrap=True)
