@@ -10,7 +10,6 @@ marts cover every silver day, including other tests' days, so whole-history figu
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -18,26 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dagster import (
-    AssetCheckEvaluation,
-    AssetKey,
-    DagsterInstance,
-    Definitions,
-    ExecuteInProcessResult,
-    materialize,
-)
+from dagster import AssetCheckEvaluation, AssetKey, ExecuteInProcessResult
 from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql import functions as F
 
-from data_generators import DEFAULT_TOPICS, generate_to_kafka, make_params
-from ecommerce_assets.defs.bronze.expectations import bronze_envelope_expectations
-from ecommerce_assets.defs.bronze.ingest import bronze_ingest
 from ecommerce_assets.defs.gold.assets import gold_by_day, gold_whole
 from ecommerce_assets.defs.gold.job import gold_job
 from ecommerce_assets.defs.silver.job import silver_job
 from ecommerce_assets.defs.silver.layer import silver_layer
-from ecommerce_assets.resources import BronzeResource, TrinoResource, build_resources
+from ecommerce_assets.resources import TrinoResource
 from ecommerce_assets.settings import LakehouseSettings
+from tests.integration.shop_pipeline import ShopPipeline, checksum
 
 START = dt.date(2025, 9, 1)
 DAYS = [START + dt.timedelta(days=i) for i in range(3)]
@@ -52,75 +42,37 @@ FACTS = {
 }
 
 
-def _range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
-    return {
-        "dagster/asset_partition_range_start": first.isoformat(),
-        "dagster/asset_partition_range_end": last.isoformat(),
-    }
-
-
-class Pipeline:
+class Pipeline(ShopPipeline):
     def __init__(self, settings: LakehouseSettings, tmp: Path, spark: SparkSession) -> None:
-        prefix = f"it.gold.{uuid.uuid4().hex[:8]}"
-        self.topics = {stream: f"{prefix}.{stream}" for stream in DEFAULT_TOPICS}
-        self.settings = settings
-        self.spark = spark
-        bronze = BronzeResource(
-            bootstrap_servers=settings.bootstrap_servers,
-            checkpoint_root=(tmp / "checkpoints").as_uri(),
-            topics=self.topics,
-        )
-        self.resources = {**build_resources(settings), "bronze": bronze}
+        super().__init__(
+            "gold", settings, tmp, spark, [silver_layer, gold_by_day, gold_whole],
+            [silver_job, gold_job],
+        )  # fmt: skip
         self.trino = TrinoResource.from_settings(settings)
-        self.instance = DagsterInstance.ephemeral()
-        defs = Definitions(
-            assets=[bronze_ingest, silver_layer, gold_by_day, gold_whole],
-            asset_checks=[bronze_envelope_expectations],
-            jobs=[silver_job, gold_job],
-            resources=self.resources,
-        )
-        self.silver_job = defs.resolve_job_def(silver_job.name)
-        self.gold_job = defs.resolve_job_def(gold_job.name)
 
-    def generate(self) -> dict[str, Any]:
-        params = make_params(
+    def generate(self) -> dict[str, Any]:  # type: ignore[override]
+        return super().generate(
             seed=31,
             customers=1_500,
             products=80,
             days=len(DAYS),
             events_per_day=2_000,
             start_date=START,
-            topics=self.topics,
             trouble={"duplicate_share": 0.02, "late_share": 0.02, "schema_drift_from_day": 1},
         )
-        return generate_to_kafka(params, self.settings.bootstrap_servers, partitions=2)
-
-    def ingest(self) -> None:
-        assert materialize(
-            [bronze_ingest], resources=self.resources, instance=self.instance
-        ).success
 
     def silver(self, first: dt.date, last: dt.date) -> None:
-        result = self.silver_job.execute_in_process(
-            instance=self.instance, tags=_range_tags(first, last), raise_on_error=False
-        )
-        assert result.success
+        assert self.run(silver_job.name, first, last).success
 
     def gold(self, first: dt.date, last: dt.date | None = None) -> ExecuteInProcessResult:
         """Run the code location's gold job for ``first``..``last`` (one run)."""
-        return self.gold_job.execute_in_process(
-            instance=self.instance, tags=_range_tags(first, last or first), raise_on_error=False
-        )
+        return self.run(gold_job.name, first, last)
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.trino.query(sql)
 
     def checksum(self, table: str, day: dt.date) -> tuple[int, Decimal]:
-        rows = self.spark.table(f"gold.{table}").where(F.col(FACTS[table]) == F.lit(day))
-        digest = F.xxhash64(*rows.columns).cast("decimal(38,0)")
-        summary = rows.agg(F.count(F.lit(1)), F.sum(digest)).first()
-        assert summary is not None
-        return summary[0], summary[1]
+        return checksum(self.spark.table(f"gold.{table}").where(F.col(FACTS[table]) == F.lit(day)))
 
 
 @pytest.fixture(scope="module")

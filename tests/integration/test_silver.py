@@ -17,24 +17,15 @@ from typing import Any
 
 import pytest
 from confluent_kafka import Producer
-from dagster import (
-    AssetCheckEvaluation,
-    DagsterInstance,
-    Definitions,
-    ExecuteInProcessResult,
-    materialize,
-)
+from dagster import AssetCheckEvaluation, ExecuteInProcessResult
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from data_generators import DEFAULT_TOPICS, generate_to_kafka, make_params
-from ecommerce_assets.defs.bronze.expectations import bronze_envelope_expectations
-from ecommerce_assets.defs.bronze.ingest import bronze_ingest
 from ecommerce_assets.defs.silver.job import silver_job
 from ecommerce_assets.defs.silver.layer import RECONCILES, silver_layer
-from ecommerce_assets.resources import BronzeResource, build_resources
 from ecommerce_assets.settings import LakehouseSettings
 from streaming.silver.layer import TABLES
+from tests.integration.shop_pipeline import ShopPipeline, checksum
 
 START = dt.date(2025, 6, 1)
 DAYS = [START + dt.timedelta(days=i) for i in range(3)]
@@ -42,36 +33,18 @@ DAYS = [START + dt.timedelta(days=i) for i in range(3)]
 LONELY_DAY = dt.date(2025, 7, 15)
 
 
-class Pipeline:
+class Pipeline(ShopPipeline):
     def __init__(self, settings: LakehouseSettings, tmp: Path, spark: SparkSession) -> None:
-        prefix = f"it.silver.{uuid.uuid4().hex[:8]}"
-        self.topics = {stream: f"{prefix}.{stream}" for stream in DEFAULT_TOPICS}
-        self.settings = settings
-        self.spark = spark
-        bronze = BronzeResource(
-            bootstrap_servers=settings.bootstrap_servers,
-            checkpoint_root=(tmp / "checkpoints").as_uri(),
-            topics=self.topics,
-        )
-        self.resources = {**build_resources(settings), "bronze": bronze}
-        self.instance = DagsterInstance.ephemeral()
-        defs = Definitions(
-            assets=[bronze_ingest, silver_layer],
-            asset_checks=[bronze_envelope_expectations],
-            jobs=[silver_job],
-            resources=self.resources,
-        )
-        self.silver_job = defs.resolve_job_def(silver_job.name)
+        super().__init__("silver", settings, tmp, spark, [silver_layer], [silver_job])
 
-    def generate(self) -> dict[str, Any]:
-        params = make_params(
+    def generate(self) -> dict[str, Any]:  # type: ignore[override]
+        return super().generate(
             seed=23,
             customers=300,
             products=60,
             days=len(DAYS),
             events_per_day=1_500,
             start_date=START,
-            topics=self.topics,
             trouble={
                 "duplicate_share": 0.03,
                 "malformed_share": 0.01,
@@ -80,23 +53,10 @@ class Pipeline:
                 "schema_drift_from_day": 1,
             },
         )
-        return generate_to_kafka(params, self.settings.bootstrap_servers, partitions=2)
-
-    def ingest(self) -> None:
-        assert materialize(
-            [bronze_ingest], resources=self.resources, instance=self.instance
-        ).success
 
     def build(self, first: dt.date, last: dt.date | None = None) -> ExecuteInProcessResult:
         """Run the code location's silver job for ``first``..``last`` (one run)."""
-        last = last or first
-        tags = {
-            "dagster/asset_partition_range_start": first.isoformat(),
-            "dagster/asset_partition_range_end": last.isoformat(),
-        }
-        return self.silver_job.execute_in_process(
-            instance=self.instance, tags=tags, raise_on_error=False
-        )
+        return self.run(silver_job.name, first, last)
 
     def produce(self, stream: str, records: list[dict[str, Any]]) -> None:
         producer = Producer({"bootstrap.servers": self.settings.bootstrap_servers})
@@ -109,11 +69,7 @@ class Pipeline:
         return self.spark.table(table).where(F.col("event_date") == F.lit(day)).count()
 
     def checksum(self, table: str, day: dt.date) -> tuple[int, Decimal]:
-        rows = self.spark.table(table).where(F.col("event_date") == F.lit(day))
-        digest = F.xxhash64(*rows.columns).cast("decimal(38,0)")
-        summary = rows.agg(F.count(F.lit(1)), F.sum(digest)).first()
-        assert summary is not None
-        return summary[0], summary[1]
+        return checksum(self.spark.table(table).where(F.col("event_date") == F.lit(day)))
 
 
 @pytest.fixture(scope="module")
