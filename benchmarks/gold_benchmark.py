@@ -83,8 +83,8 @@ from silver_benchmark import (
     spread,
     stack,
 )
-from trino.dbapi import connect
 
+from ecommerce_assets.resources.trino import TrinoResource
 from ecommerce_assets.settings import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
@@ -298,15 +298,7 @@ def trino_pid(st: Stack) -> int | None:
 
 
 def trino(st: Stack, schema: str | None = None) -> Any:
-    s = st.settings
-    return connect(
-        host=s.trino_hostname,
-        port=s.trino_port,
-        user=s.trino_user,
-        catalog=s.trino_catalog,
-        schema=schema,
-        http_scheme=s.trino_http_scheme,
-    )
+    return TrinoResource.from_settings(st.settings).connect(schema)
 
 
 def query(st: Stack, sql: str) -> list[tuple[Any, ...]]:
