@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zoneinfo
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streaming.contracts import DEFAULT_TOPICS, STREAMS
@@ -212,6 +213,19 @@ class LakehouseSettings(BaseSettings):
         ),
     )
 
+    # Schedules
+    schedule_timezone: str = Field(
+        default="UTC",
+        description="IANA time zone of the schedules' cron times (e.g. Europe/Berlin).",
+    )
+    daily_refresh_cron: str = Field(
+        default="30 0 * * *",
+        description=(
+            "When the daily schedule rebuilds the previous day in silver and gold "
+            "(cron, in schedule_timezone)."
+        ),
+    )
+
     # Data quality
     bronze_dead_letter_warn_share: float = Field(
         default=0.01,
@@ -233,6 +247,26 @@ class LakehouseSettings(BaseSettings):
             if values.get(key) is None:
                 values[key] = default
         return values
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown IANA time zone {value!r} (e.g. UTC, Europe/Berlin)"
+            ) from None
+        return value
+
+    @field_validator("daily_refresh_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from dagster._utils.schedules import is_valid_cron_string
+
+        if not is_valid_cron_string(value):
+            raise ValueError(f"not a cron expression: {value!r} (e.g. '30 0 * * *')")
+        return value
 
     @model_validator(mode="after")
     def _known_streams(self) -> LakehouseSettings:
