@@ -38,6 +38,9 @@ from streaming.contracts.naming import DEAD_LETTERS_TABLE, bronze_table
 
 #: Runs with this tag never overlap (dagster.yaml's run queue limit; the sensor checks too).
 INGEST_TAGS = {"lakehouse/ingest": "bronze"}
+#: Concurrency pool (dagster.yaml: one at a time), which also holds for runs launched
+#: from the UI's asset graph, which carry no job tags.
+BRONZE_POOL = "lakehouse_bronze"
 
 
 class BronzeIngestConfig(Config):
@@ -93,7 +96,9 @@ def _report_metadata(report: StreamReport) -> dict[str, object]:
     }
 
 
-@multi_asset(specs=_specs(), can_subset=True, name="bronze_ingest", op_tags=INGEST_TAGS)
+@multi_asset(
+    specs=_specs(), can_subset=True, name="bronze_ingest", op_tags=INGEST_TAGS, pool=BRONZE_POOL
+)
 def bronze_ingest(
     context: AssetExecutionContext,
     config: BronzeIngestConfig,

@@ -24,9 +24,13 @@ from ecommerce_assets.lib.dbt_failures import with_failing_rows
 from ecommerce_assets.lib.dbt_selection import INDIRECT_SELECTION, step_selection
 from ecommerce_assets.lib.dbt_translator import INCREMENTAL, WHOLE, LakehouseDbtTranslator
 from ecommerce_assets.lib.partitions import DAILY_PARTITIONS
+from ecommerce_assets.lib.transient_errors import retry_if_transient
 from ecommerce_assets.resources import LakehouseDbtResource, TrinoResource
 
 TRANSLATOR = LakehouseDbtTranslator()
+#: Concurrency pool (dagster.yaml: one at a time): two runs never run dbt at once, so
+#: a day's facts and the marts rebuilt from them are never written by two runs.
+GOLD_POOL = "lakehouse_gold"
 MANIFEST: dict[str, Any] = json.loads(GOLD_PROJECT.manifest_path.read_text())
 
 
@@ -38,11 +42,17 @@ def _build(
 ) -> Iterator[Any]:
     selection = step_selection(context, MANIFEST)
     invocation = dbt.cli(["build", *selection, *args], context=context, env=INDIRECT_SELECTION)
-    for event in invocation.stream().fetch_row_counts().fetch_column_metadata():
-        if isinstance(event, AssetCheckResult):
-            # A failed test's check shows the offending rows, not only their count.
-            event = with_failing_rows(event, MANIFEST, invocation.target_path, trino)
-        yield event
+    try:
+        for event in invocation.stream().fetch_row_counts().fetch_column_metadata():
+            if isinstance(event, AssetCheckResult):
+                # A failed test's check shows the offending rows, not only their count.
+                event = with_failing_rows(event, MANIFEST, invocation.target_path, trino)
+            yield event
+    except Exception as error:
+        # Trino or the catalog restarting: the step runs again; its models replace
+        # what they build, so a retry duplicates nothing. A failed test fails the run.
+        retry_if_transient(error, f"dbt build ({context.op_def.name})", context.log.warning)
+        raise
 
 
 @dbt_assets(
@@ -53,6 +63,7 @@ def _build(
     partitions_def=DAILY_PARTITIONS,
     backfill_policy=BackfillPolicy.single_run(),
     dagster_dbt_translator=TRANSLATOR,
+    pool=GOLD_POOL,
 )
 def gold_by_day(
     context: AssetExecutionContext, dbt: LakehouseDbtResource, trino: TrinoResource
@@ -69,6 +80,7 @@ def gold_by_day(
     select=WHOLE,
     name="gold_whole",
     dagster_dbt_translator=TRANSLATOR,
+    pool=GOLD_POOL,
 )
 def gold_whole(
     context: AssetExecutionContext, dbt: LakehouseDbtResource, trino: TrinoResource

@@ -8,12 +8,11 @@ the steps by the models' dependencies.
 from dagster import AssetSelection, define_asset_job
 
 from ecommerce_assets.defs.gold.assets import gold_by_day, gold_whole
-from ecommerce_assets.lib.partitions import DAILY_PARTITIONS
 
 gold_job = define_asset_job(
     "gold_job",
     selection=AssetSelection.assets(gold_by_day, gold_whole),
     description="Build the gold layer with dbt on Trino and run its tests as asset checks: "
-    "the daily facts for the selected days, every other model whole.",
-    partitions_def=DAILY_PARTITIONS,
+    "the daily facts for the selected days, every other model whole (partitioned like the "
+    "facts: Dagster infers it from the selection).",
 )

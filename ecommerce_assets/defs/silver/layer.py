@@ -42,6 +42,7 @@ from ecommerce_assets.lib.silver_checks import (
     reconciliation_metadata,
 )
 from ecommerce_assets.lib.table_metadata import iceberg_table_metadata
+from ecommerce_assets.lib.transient_errors import retry_if_transient
 from ecommerce_assets.resources import IcebergCatalogResource, LakehouseSparkResource
 from streaming.contracts import STREAMS
 from streaming.silver import order_items, orders, quarantine
@@ -52,6 +53,8 @@ RECONCILES = "reconciles_with_bronze"
 EXPECTATIONS = "expectations"
 CUSTOMERS_EXIST = "customers_exist"
 PRODUCTS_EXIST = "products_exist"
+#: Concurrency pool (dagster.yaml: one at a time): two runs never write silver at once.
+SILVER_POOL = "lakehouse_silver"
 
 #: Silver table identifier -> the stream whose events it holds, one row per event.
 _STREAM_OF = {m.TABLE.identifier: s for s in STREAMS for m in EVENT_TABLES[s]}
@@ -166,6 +169,7 @@ def _orphan_result(orphans: Orphans, check_name: str) -> AssetCheckResult:
     partitions_def=DAILY_PARTITIONS,
     backfill_policy=BackfillPolicy.single_run(),
     can_subset=False,
+    pool=SILVER_POOL,
 )
 def silver_layer(
     context: AssetExecutionContext, spark: LakehouseSparkResource, iceberg: IcebergCatalogResource
@@ -173,9 +177,13 @@ def silver_layer(
     days = day_range(context.partition_key_range)
     session = spark.spark_session
     context.log.info(f"building silver for {days} ({len(days.days)} days)")
-    report = build_silver(
-        session, days, {"lakehouse.dagster-run": context.run.run_id}, log=context.log.info
-    )
+    try:
+        report = build_silver(
+            session, days, {"lakehouse.dagster-run": context.run.run_id}, log=context.log.info
+        )
+    except Exception as error:
+        retry_if_transient(error, f"silver for {days}", context.log.warning)
+        raise
     context.log.info(f"silver for {days} built in {report.duration_s:.1f} s")
     catalog = iceberg.load()
     for table in TABLES:
