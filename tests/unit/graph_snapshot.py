@@ -1,4 +1,5 @@
-"""The code location's shape as plain JSON: assets, checks, jobs, schedules, sensors.
+"""The code location's shape as plain JSON: assets (deps, partitions, checks, automation
+condition, concurrency pools), jobs, schedules, sensors.
 
 ``tests/unit/test_definitions.py`` compares it with ``snapshots/definitions.json``, so an
 accidental change to the graph shows in review as a diff of that file. After an
@@ -39,6 +40,7 @@ def snapshot(defs: Definitions) -> dict[str, Any]:
                 else None
             ),
             "checks": sorted(k.name for k in node.check_keys),
+            "pools": sorted(node.pools or ()),
         }
     jobs = {
         job.name: {
