@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ecommerce_assets.cli.backfill import backfill
 from ecommerce_assets.cli.dbt import dbt
 from ecommerce_assets.cli.dev import dev
 from ecommerce_assets.cli.generate import generate
@@ -39,6 +40,7 @@ def cli() -> None:
 
 cli.add_command(stack)
 cli.add_command(run)
+cli.add_command(backfill)
 cli.add_command(dev)
 cli.add_command(sql)
 cli.add_command(generate)

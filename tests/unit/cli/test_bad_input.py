@@ -57,6 +57,10 @@ BAD_INPUT: list[tuple[list[str], str]] = [
     (["dev", "--port", "70000"], "'--port'"),
     (["dev", "--port", "web"], "'--port'"),
     (["sql", "--schema", ""], "'--schema'"),
+    (["backfill", "yesterday"], "'FIRST'"),
+    (["backfill", "2023-12-31"], "'FIRST'"),
+    (["backfill", "2024-02-02", "2024-02-01"], "'LAST'"),
+    (["backfill", "2024-01-01", "2999-01-01"], "'LAST'"),
 ]
 
 
@@ -136,3 +140,11 @@ def test_passthrough_commands_are_described_in_the_group_help() -> None:
     for name, command in PASSTHROUGH:
         assert command.help
         assert f"  {name} " in result.output
+
+
+def test_backfill_days_outside_the_partitions_say_where_they_start() -> None:
+    result = CliRunner().invoke(cli, ["backfill", "2023-12-31"])
+    assert "2023-12-31 is not a daily partition (2024-01-01 to " in result.output
+    assert "LAKEHOUSE_PARTITIONS_START_DATE" in result.output
+    result = CliRunner().invoke(cli, ["backfill", "2024-02-02", "2024-02-01"])
+    assert "LAST (2024-02-01) is before FIRST (2024-02-02)" in result.output
