@@ -203,6 +203,14 @@ class LakehouseSettings(BaseSettings):
         default=False,
         description="`lakehouse run` starts Kafka, the catalog and Trino on 127.0.0.1 itself.",
     )
+    dagster_run_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description=(
+            "Dagster runs that finished more than this many days ago are deleted daily, "
+            "except those holding an asset's latest materialization or check result."
+        ),
+    )
 
     # Partitions
     partitions_start_date: dt.date = Field(
