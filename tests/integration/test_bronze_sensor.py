@@ -98,13 +98,20 @@ def test_sensor_launches_runs_only_for_new_offsets(
             DEAD_LETTERS_KEY,
         }
 
-        # While a bronze run is in flight, the sensor waits instead of launching another.
+        # While a bronze run is queued or running, the sensor waits instead of launching.
+        queued = create_run_for_test(
+            instance, job_name=bronze_ingest_job.name, status=DagsterRunStatus.QUEUED
+        )
+        held = tick(instance, resources)
+        assert isinstance(held, SkipReason)
+        assert "still queued" in (held.skip_message or "")
+        instance.delete_run(queued.run_id)
         create_run_for_test(
             instance, job_name=bronze_ingest_job.name, status=DagsterRunStatus.STARTED
         )
         held = tick(instance, resources)
         assert isinstance(held, SkipReason)
-        assert "still in progress" in (held.skip_message or "")
+        assert "still started" in (held.skip_message or "")
 
 
 def test_bronze_assets_backfill_from_landing_files_once(

@@ -19,11 +19,11 @@ from dagster import (
     in_process_executor,
     sensor,
 )
-from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
 
 from ecommerce_assets.defs.bronze.ingest import INGEST_TAGS, bronze_ingest
 from ecommerce_assets.lib.kafka_lag import stream_lags
 from ecommerce_assets.lib.naming import DEAD_LETTERS_KEY, bronze_key
+from ecommerce_assets.lib.run_states import IN_FLIGHT
 from ecommerce_assets.resources import BronzeResource, KafkaResource
 
 bronze_ingest_job = define_asset_job(
@@ -47,11 +47,13 @@ def bronze_kafka_sensor(
     context: SensorEvaluationContext, kafka: KafkaResource, bronze: BronzeResource
 ) -> SensorResult | SkipReason:
     in_flight = context.instance.get_runs(
-        filters=RunsFilter(job_name=bronze_ingest_job.name, statuses=IN_PROGRESS_RUN_STATUSES),
+        filters=RunsFilter(job_name=bronze_ingest_job.name, statuses=IN_FLIGHT),
         limit=1,
     )
     if in_flight:
-        return SkipReason(f"bronze run {in_flight[0].run_id} is still in progress")
+        return SkipReason(
+            f"bronze run {in_flight[0].run_id} is still {in_flight[0].status.value.lower()}"
+        )
     behind = [lag for lag in stream_lags(kafka, bronze) if lag.lag > 0]
     if not behind:
         return SkipReason("every topic's end offsets are committed in its bronze checkpoint")
