@@ -16,11 +16,11 @@ from dagster._cli.workspace.cli_target import (
     get_remote_job_from_remote_repo,
     get_remote_repository_from_code_location,
 )
+from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
 from dagster._core.workspace.context import WorkspaceProcessContext
 from dagster._core.workspace.load_target import WorkspaceFileTarget
 from rich.console import Console
 
-from ecommerce_assets.lib.run_states import IN_FLIGHT
 from ecommerce_assets.settings import PROJECT_ROOT
 
 WORKSPACE = PROJECT_ROOT / "workspace.yaml"
@@ -30,9 +30,15 @@ RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 def wait_for_runs_of(instance: DagsterInstance, job_name: str, console: Console) -> None:
-    """Wait while another run of ``job_name`` (e.g. the sensor's) is queued or running."""
+    """Wait while another run of ``job_name`` (e.g. the sensor's) is running.
+
+    Not while one is queued: without the daemon (e.g. `lakehouse dev` stopped) a queued
+    run stays queued, and this would wait forever.
+    """
     announced = False
-    while runs := instance.get_runs(RunsFilter(job_name=job_name, statuses=IN_FLIGHT), limit=1):
+    while runs := instance.get_runs(
+        RunsFilter(job_name=job_name, statuses=IN_PROGRESS_RUN_STATUSES), limit=1
+    ):
         if not announced:
             console.print(f"  waiting for run {runs[0].run_id} of {job_name} to finish")
             announced = True
