@@ -10,14 +10,17 @@
    included) and reconcile silver's orders and revenue per day with the manifest;
 6. launch the gold job (dbt on Trino) for the same days, as one run: the daily facts
    replace those days, the other models are rebuilt, the dbt tests run as asset checks;
-   reconcile gold's daily sales with the manifest.
+   reconcile gold's daily sales with the manifest;
+7. print the summary (cli/run_summary.py): rows per layer and table, checks and wall time
+   per layer, how to open the UI, two gold queries with their results, how to go larger.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -29,6 +32,10 @@ from ecommerce_assets.cli.instance import prepare_dagster_home
 from ecommerce_assets.settings import LakehouseSettings, get_settings
 from ecommerce_assets.stack import manager
 from streaming.contracts.naming import DEAD_LETTERS_TABLE, bronze_table
+
+if TYPE_CHECKING:
+    # Dagster loads in a second or two: `lakehouse --help` and the other commands skip it.
+    from ecommerce_assets.cli.run_summary import LayerRun
 
 console = Console(stderr=True)
 
@@ -59,10 +66,12 @@ def ensure_generated(settings: LakehouseSettings, params_values: dict[str, Any])
         if manifest.get("params_key") == params_values:
             console.print(f"  Kafka already holds this generation ({manifest_path})")
             return manifest
+        held = manifest.get("params_key") or {}
         raise click.ClickException(
-            f"Kafka already holds another generation (see {manifest_path}). "
+            f"Kafka already holds another generation (--seed {held.get('seed')} --days "
+            f"{held.get('days')} --events {held.get('events_per_day')}; see {manifest_path}). "
             f"Run `lakehouse stack down` and remove {settings.data_dir} for a fresh start, "
-            "or rerun with the same --seed/--days/--events-per-day."
+            "or rerun with the same --seed/--days/--events."
         )
     params = make_params(**params_values, trouble=TROUBLE)
     started = time.monotonic()
@@ -123,6 +132,37 @@ def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool
     return all_ok
 
 
+def run_layer(layer: str, job_name: str, tags: dict[str, str] | None = None) -> LayerRun:
+    """Launch ``job_name`` through the Dagster instance, wait, and say how it went.
+
+    A failed run stops ``lakehouse run`` with its steps' errors and failed checks.
+    """
+    from dagster import DagsterInstance
+
+    from ecommerce_assets.cli.launch import failure_causes, launch_and_wait, wait_for_runs_of
+    from ecommerce_assets.cli.run_summary import LayerRun, run_seconds
+    from ecommerce_assets.cli.silver_summary import check_outcomes
+
+    with DagsterInstance.get() as instance:
+        wait_for_runs_of(instance, job_name, console)
+        result = launch_and_wait(instance, job_name, tags)
+        passed, failed = check_outcomes(instance, result.run_id)
+        if not result.is_success:
+            raise click.ClickException(
+                f"{job_name} failed (run {result.run_id}): "
+                + "; ".join(failure_causes(instance, result) + failed)
+            )
+        return LayerRun(layer, result.run_id, run_seconds(instance, result.run_id), passed, failed)
+
+
+def print_checks(run: LayerRun) -> None:
+    console.print(
+        f"  {run.layer} checks: {run.checks_passed} passed, {len(run.checks_failed)} did not"
+    )
+    for description in run.checks_failed:
+        console.print(f"  [yellow]{description}[/]")
+
+
 @click.command("run")
 @click.option("--no-stack", is_flag=True, help="Do not start the local stack (already up).")
 @click.option(
@@ -133,37 +173,60 @@ def print_summary(settings: LakehouseSettings, manifest: dict[str, Any]) -> bool
     default=3,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Days of shop history to generate.",
+    help="Days of shop history to generate, from 2024-11-25.",
 )
 @click.option(
     "--events-per-day",
+    "--events",
+    "events_per_day",
     default=20_000,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Clickstream events per day.",
+    help="Clickstream events per day (orders, payments and the rest follow from them).",
 )
-def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
-    """Start the stack, generate shop events into Kafka, build bronze, silver and gold,
-    reconcile each layer with the generator's manifest.
+@click.option(
+    "--summary-json",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the final summary (rows per table, checks, wall times) as JSON here.",
+)
+def run(
+    no_stack: bool, seed: int, days: int, events_per_day: int, summary_json: Path | None
+) -> None:
+    """Run the whole pipeline on the local profile and print what landed.
 
-    The jobs (bronze_ingest_job, then silver_job and gold_job for the generated days)
-    run through the local Dagster instance, as the UI would run them, so `lakehouse dev`
-    shows the runs (and can re-execute them). Rerunning is safe: the same generation is
-    not produced twice, bronze ingests only offsets its checkpoints have not committed,
-    and silver and gold replace their days.
+    Starts the stack (Kafka, Iceberg REST catalog, Trino), generates DAYS days of the
+    shop into Kafka with injected trouble (duplicates, late and out-of-order events,
+    malformed records, a schema change), then runs bronze_ingest_job, silver_job and
+    gold_job (the last two as one run over the generated days) through the local Dagster
+    instance, as the UI would, so `lakehouse dev` shows the runs and can re-execute
+    them. Each layer is reconciled with the generator's manifest; the summary at the end
+    gives rows per layer and table, checks passed and failed, each layer's wall time,
+    how to open the UI and two example queries over gold with their results.
+
+    Rerunning is safe and adds nothing: the same generation is not produced twice,
+    bronze ingests only offsets its checkpoints have not committed, and silver and gold
+    replace their days. Kafka keeps one generation, so a different --seed, --days or
+    --events needs a fresh data folder: `lakehouse stack down`, remove
+    LAKEHOUSE_DATA_DIR (default .lakehouse), run again.
+
+    \b
+    Examples:
+      uv run lakehouse run                              # 3 days x 20,000 events, a few minutes
+      uv run lakehouse run --days 3 --events 200000     # 10x, after a fresh data folder
     """
-    from dagster import DagsterInstance
-
     from ecommerce_assets.cli.gold_summary import print_gold_summary
-    from ecommerce_assets.cli.launch import failure_causes, launch_and_wait, wait_for_runs_of
-    from ecommerce_assets.cli.silver_summary import check_outcomes, print_silver_summary
+    from ecommerce_assets.cli.run_summary import print_run_summary
+    from ecommerce_assets.cli.silver_summary import print_silver_summary
     from ecommerce_assets.definitions import gold_job_name, main_job_name, silver_job_name
     from ecommerce_assets.lib.dbt_manifest import prepare_manifest
+    from ecommerce_assets.resources import TrinoResource
 
     settings = get_settings()
     started = time.monotonic()
+    phases: dict[str, float] = {}
     if not no_stack and settings.local_stack:
         manager.up(settings, console)
+        phases["stack start"] = time.monotonic() - started
     prepare_dagster_home(settings)
     console.print("[bold]generating the shop into Kafka[/]")
     params_values = {
@@ -174,17 +237,13 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
         "products": 500,
         "start_date": str(dt.date(2024, 11, 25)),
     }
+    generating = time.monotonic()
     manifest = ensure_generated(settings, params_values)
+    phases["generation"] = time.monotonic() - generating
     console.print(f"[bold]running {main_job_name}[/] (through the Dagster instance)")
-    with DagsterInstance.get() as instance:
-        wait_for_runs_of(instance, main_job_name, console)
-        result = launch_and_wait(instance, main_job_name)
-        if not result.is_success:
-            raise click.ClickException(
-                f"{main_job_name} failed after {time.monotonic() - started:.0f} s "
-                f"(run {result.run_id}): " + "; ".join(failure_causes(instance, result))
-            )
+    bronze = run_layer("bronze", main_job_name)
     reconciled = print_summary(settings, manifest)
+    print_checks(bronze)
     if not reconciled:
         raise click.ClickException(
             "bronze does not match the generator's manifest (see above). If other records "
@@ -195,26 +254,16 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
         str(dt.date.fromisoformat(params_values["start_date"]) + dt.timedelta(days=i))
         for i in range(days)
     ]
-    console.print(
-        f"[bold]running {silver_job_name}[/] for {generated[0]} to {generated[-1]} (one run)"
-    )
     range_tags = {
         "dagster/asset_partition_range_start": generated[0],
         "dagster/asset_partition_range_end": generated[-1],
     }
-    with DagsterInstance.get() as instance:
-        wait_for_runs_of(instance, silver_job_name, console)
-        silver = launch_and_wait(instance, silver_job_name, range_tags)
-        passed, failed = check_outcomes(instance, silver.run_id)
-        if not silver.is_success:
-            raise click.ClickException(
-                f"{silver_job_name} failed (run {silver.run_id}): "
-                + "; ".join(failure_causes(instance, silver) + failed)
-            )
+    console.print(
+        f"[bold]running {silver_job_name}[/] for {generated[0]} to {generated[-1]} (one run)"
+    )
+    silver = run_layer("silver", silver_job_name, range_tags)
     silver_ok = print_silver_summary(settings, manifest, generated, console)
-    console.print(f"  silver checks: {passed} passed, {len(failed)} did not")
-    for description in failed:
-        console.print(f"  [yellow]{description}[/]")
+    print_checks(silver)
     if not silver_ok:
         raise click.ClickException("silver does not match the generator's manifest (see above)")
 
@@ -223,24 +272,24 @@ def run(no_stack: bool, seed: int, days: int, events_per_day: int) -> None:
     console.print(
         f"[bold]running {gold_job_name}[/] for {generated[0]} to {generated[-1]} (one run)"
     )
-    with DagsterInstance.get() as instance:
-        wait_for_runs_of(instance, gold_job_name, console)
-        gold = launch_and_wait(instance, gold_job_name, range_tags)
-        gold_passed, gold_failed = check_outcomes(instance, gold.run_id)
-        if not gold.is_success:
-            raise click.ClickException(
-                f"{gold_job_name} failed (run {gold.run_id}): "
-                + "; ".join(failure_causes(instance, gold) + gold_failed)
-            )
-    took = time.monotonic() - started
+    gold = run_layer("gold", gold_job_name, range_tags)
+    total = time.monotonic() - started
     gold_ok = print_gold_summary(settings, manifest, generated, dbt_manifest, console)
-    console.print(f"  gold checks: {gold_passed} passed, {len(gold_failed)} did not")
-    for description in gold_failed:
-        console.print(f"  [yellow]{description}[/]")
+    print_checks(gold)
     if not gold_ok:
         raise click.ClickException("gold does not match the generator's manifest (see above)")
     console.print(
-        f"[bold green]pipeline succeeded[/] in {took:.0f} s (runs {result.run_id}, "
-        f"{silver.run_id}, {gold.run_id}); open the UI with `uv run lakehouse dev`, query "
-        "with `uv run lakehouse sql --schema gold`"
+        f"[bold green]pipeline succeeded[/] in {total:.0f} s (runs {bronze.run_id}, "
+        f"{silver.run_id}, {gold.run_id})"
+    )
+    print_run_summary(
+        trino=TrinoResource.from_settings(settings),
+        console=console,
+        dbt_manifest=dbt_manifest,
+        data_dir=settings.data_dir,
+        params=params_values,
+        runs=[bronze, silver, gold],
+        phases=phases,
+        total=total,
+        summary_json=summary_json,
     )
