@@ -4,16 +4,19 @@ test stack: what the silver and gold tests share."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from confluent_kafka import Producer
 from dagster import (
     AssetsDefinition,
     DagsterInstance,
     Definitions,
     ExecuteInProcessResult,
+    RunRequest,
     materialize,
 )
 from pyspark.sql import DataFrame, SparkSession
@@ -62,6 +65,14 @@ class ShopPipeline:
         generated = make_params(topics=self.topics, **params)
         return generate_to_kafka(generated, self.settings.bootstrap_servers, partitions=2)
 
+    def produce(self, stream: str, records: list[dict[str, Any]]) -> None:
+        """Produce hand-made envelopes to this pipeline's topic of ``stream``."""
+        producer = Producer({"bootstrap.servers": self.settings.bootstrap_servers})
+        for record in records:
+            key = str(record["payload"].get("customer_id", "0"))
+            producer.produce(self.topics[stream], key=key, value=json.dumps(record))
+        assert producer.flush(30) == 0
+
     def ingest(self) -> None:
         assert materialize(
             [bronze_ingest], resources=self.resources, instance=self.instance
@@ -75,6 +86,15 @@ class ShopPipeline:
         }
         return self.defs.resolve_job_def(job).execute_in_process(
             instance=self.instance, tags=tags, raise_on_error=False
+        )
+
+    def execute(self, job: str, request: RunRequest) -> ExecuteInProcessResult:
+        """Run what a sensor's run request asks for: its partition or partition range."""
+        return self.defs.resolve_job_def(job).execute_in_process(
+            instance=self.instance,
+            tags=dict(request.tags),
+            partition_key=request.partition_key,
+            raise_on_error=False,
         )
 
 

@@ -1,6 +1,7 @@
-"""Gold on the real stack: generated data through Kafka, bronze, silver (Spark) and the
-gold job (dbt on Trino); the marts recomputed here without dbt, from the generator's
-manifest and the silver tables.
+"""Gold on the real stack: generated data through Kafka and bronze, then what the refresh
+sensor asks for (silver with Spark, gold with dbt on Trino, one run); the marts
+recomputed here without dbt, from the generator's manifest and the silver tables. Late
+records for a built day rebuild exactly that day.
 
 The data's days (from 2025-09-01) and the broken day are used by no other test. The
 marts cover every silver day, including other tests' days, so whole-history figures
@@ -10,6 +11,7 @@ marts cover every silver day, including other tests' days, so whole-history figu
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -17,12 +19,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dagster import AssetCheckEvaluation, AssetKey, ExecuteInProcessResult
+from dagster import (
+    AssetCheckEvaluation,
+    AssetKey,
+    AssetRecordsFilter,
+    ExecuteInProcessResult,
+    RunRequest,
+    SensorResult,
+    SkipReason,
+    build_sensor_context,
+)
 from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql import functions as F
 
 from ecommerce_assets.defs.gold.assets import gold_by_day, gold_whole
 from ecommerce_assets.defs.gold.job import gold_job
+from ecommerce_assets.defs.pipeline.refresh import (
+    REBUILT_KEYS,
+    refresh_days_job,
+    refresh_touched_days_sensor,
+)
 from ecommerce_assets.defs.silver.job import silver_job
 from ecommerce_assets.defs.silver.layer import silver_layer
 from ecommerce_assets.resources import TrinoResource
@@ -46,9 +62,10 @@ class Pipeline(ShopPipeline):
     def __init__(self, settings: LakehouseSettings, tmp: Path, spark: SparkSession) -> None:
         super().__init__(
             "gold", settings, tmp, spark, [silver_layer, gold_by_day, gold_whole],
-            [silver_job, gold_job],
+            [silver_job, gold_job, refresh_days_job],
         )  # fmt: skip
         self.trino = TrinoResource.from_settings(settings)
+        self.sensor_cursor: str | None = None
 
     def generate(self) -> dict[str, Any]:  # type: ignore[override]
         return super().generate(
@@ -68,6 +85,19 @@ class Pipeline(ShopPipeline):
         """Run the code location's gold job for ``first``..``last`` (one run)."""
         return self.run(gold_job.name, first, last)
 
+    def sensor_tick(self) -> list[RunRequest]:
+        """Evaluate the refresh sensor as the daemon would; the runs it asks for."""
+        context = build_sensor_context(instance=self.instance, cursor=self.sensor_cursor)
+        result = refresh_touched_days_sensor(context)
+        if isinstance(result, SkipReason):
+            return []
+        assert isinstance(result, SensorResult)
+        self.sensor_cursor = result.cursor
+        return [r for r in result.run_requests or [] if isinstance(r, RunRequest)]
+
+    def refresh(self, request: RunRequest) -> ExecuteInProcessResult:
+        return self.execute(refresh_days_job.name, request)
+
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.trino.query(sql)
 
@@ -84,8 +114,15 @@ def pipeline(
     p = Pipeline(lakehouse_stack, tmp_path_factory.mktemp("gold"), spark)
     manifest = p.generate()
     p.ingest()
-    p.silver(DAYS[0], DAYS[-1])
-    result = p.gold(DAYS[0], DAYS[-1])
+    # Nothing by hand: the sensor reads the days bronze touched and asks for one run.
+    [request] = p.sensor_tick()
+    assert request.partition_key is None
+    # The generated days, and the next one: sessions running past midnight end there.
+    touched = sorted(manifest["days"])
+    assert touched[:3] == [str(d) for d in DAYS]
+    assert request.tags["dagster/asset_partition_range_start"] == touched[0]
+    assert request.tags["dagster/asset_partition_range_end"] == touched[-1]
+    result = p.refresh(request)
     yield p, manifest, result
     p.instance.dispose()
 
@@ -101,8 +138,8 @@ def _cents(value: Decimal | None) -> int:
     return int((value or Decimal(0)) * 100)
 
 
-def test_a_three_day_range_is_one_run_materializing_exactly_its_partitions(pipeline) -> None:
-    p, _, result = pipeline
+def test_the_sensor_builds_the_touched_days_in_one_run_of_both_layers(pipeline) -> None:
+    p, manifest, result = pipeline
     assert result.success
     evaluations = _evaluations(result)
     assert evaluations, "dbt tests came back as asset checks"
@@ -111,11 +148,16 @@ def test_a_three_day_range_is_one_run_materializing_exactly_its_partitions(pipel
     assert ("gold/fct_orders", "order_total_adds_up") in evaluations
     assert ("gold/dim_customers", "customer_versions_do_not_overlap") in evaluations
     assert ("gold/daily_sales", "daily_net_revenue_is_captured_minus_refunded") in evaluations
-    days = {d.isoformat() for d in DAYS}
-    for table in FACTS:
-        assert p.instance.get_materialized_partitions(AssetKey(["gold", table])) == days
+    assert ("silver/orders", "reconciles_with_bronze") in evaluations
+    days = set(manifest["days"])
+    # Every partitioned table of both layers, silver and the gold facts: those days only.
+    assert len(REBUILT_KEYS) > len(FACTS)
+    for key in REBUILT_KEYS:
+        assert p.instance.get_materialized_partitions(key) == days, key
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert {"gold/daily_sales", "gold/dim_customers", "staging/stg_orders"} <= materialized
+    # Built once: the sensor has nothing more to ask for.
+    assert p.sensor_tick() == []
 
 
 def test_daily_sales_equal_the_manifest_to_the_cent(pipeline) -> None:
@@ -330,13 +372,13 @@ def test_an_address_change_closes_the_old_version_at_its_event_time(pipeline) ->
 
 
 def test_rebuilding_a_day_leaves_every_fact_unchanged(pipeline) -> None:
-    p, _, _ = pipeline
+    p, manifest, _ = pipeline
     before = {(t, d): p.checksum(t, d) for t in FACTS for d in DAYS}
     assert all(count > 0 for count, _ in before.values())
     assert p.gold(DAYS[1]).success
     after = {(t, d): p.checksum(t, d) for t in FACTS for d in DAYS}
     assert after == before
-    days = {d.isoformat() for d in DAYS}
+    days = set(manifest["days"])
     for table in FACTS:
         assert p.instance.get_materialized_partitions(AssetKey(["gold", table])) == days
 
@@ -377,3 +419,69 @@ def test_an_order_that_does_not_add_up_fails_its_check_and_names_the_order(pipel
         for table in ("orders", "order_items"):
             p.spark.sql(f"DELETE FROM silver.{table} WHERE order_id = '{BROKEN_ORDER}'")
     assert p.gold(BROKEN_DAY).success
+
+
+def _late_order(order_id: str, day: dt.date) -> dict[str, Any]:
+    """A valid order placed on ``day`` at noon (total = items - discount + shipping)."""
+    when = dt.datetime.combine(day, dt.time(12, 0), dt.UTC)
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "order_placed",
+        "event_time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "schema_version": 1,
+        "payload": {
+            "order_id": order_id, "customer_id": 1, "session_id": "s-late",
+            "channel": "direct", "campaign_id": None, "device": "ios_app",
+            "items": [{"line_number": 1, "product_id": 1, "quantity": 2,
+                       "unit_price": 10.50, "discount": 0.0}],
+            "subtotal": 21.00, "discount": 0.0, "shipping": 4.99, "total": 25.99,
+            "currency": "EUR", "payment_method": "card",
+            "shipping_address": {"city": "Berlin", "postcode": "01234", "country": "DE"},
+        },
+    }  # fmt: skip
+
+
+def test_late_orders_rebuild_exactly_their_day_in_silver_and_gold(pipeline) -> None:
+    p, manifest, _ = pipeline
+    late_day = DAYS[0]
+    untouched = [dt.date.fromisoformat(d) for d in sorted(manifest["days"])[1:]]
+    before = {(t, d): p.checksum(t, d) for t in FACTS for d in DAYS}
+    sales_before = dict(
+        p.rows("select sales_date, orders from iceberg.gold.daily_sales"
+               f" where sales_date between date '{DAYS[0]}' and date '{DAYS[-1]}'")
+    )  # fmt: skip
+    builds_before = {
+        (key, d): len(p.instance.fetch_materializations(
+            AssetRecordsFilter(key, asset_partitions=[str(d)]), limit=100).records)
+        for key in REBUILT_KEYS for d in untouched
+    }  # fmt: skip
+
+    p.produce("orders", [_late_order("it-gold-late-1", late_day),
+                         _late_order("it-gold-late-2", late_day)])  # fmt: skip
+    p.ingest()
+    [request] = p.sensor_tick()
+    assert request.partition_key == str(late_day)
+    assert "dagster/asset_partition_range_start" not in request.tags
+    result = p.refresh(request)
+    assert result.success, [e.asset_key for e in result.get_asset_check_evaluations()
+                            if not e.passed]  # fmt: skip
+
+    after = {(t, d): p.checksum(t, d) for t in FACTS for d in DAYS}
+    assert after[("fct_orders", late_day)][0] == before[("fct_orders", late_day)][0] + 2
+    assert after[("fct_order_items", late_day)][0] == before[("fct_order_items", late_day)][0] + 2
+    assert {k: v for k, v in after.items() if k[1] != late_day} == {
+        k: v for k, v in before.items() if k[1] != late_day
+    }
+    sales_after = dict(
+        p.rows("select sales_date, orders from iceberg.gold.daily_sales"
+               f" where sales_date between date '{DAYS[0]}' and date '{DAYS[-1]}'")
+    )  # fmt: skip
+    assert sales_after == {**sales_before, late_day: sales_before[late_day] + 2}
+    # The other days' partitions were not rebuilt in any layer.
+    builds_after = {
+        (key, d): len(p.instance.fetch_materializations(
+            AssetRecordsFilter(key, asset_partitions=[str(d)]), limit=100).records)
+        for key in REBUILT_KEYS for d in untouched
+    }  # fmt: skip
+    assert builds_after == builds_before
+    assert p.sensor_tick() == []

@@ -8,7 +8,6 @@ are this test's only.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka import Producer
 from dagster import AssetCheckEvaluation, ExecuteInProcessResult
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -57,13 +55,6 @@ class Pipeline(ShopPipeline):
     def build(self, first: dt.date, last: dt.date | None = None) -> ExecuteInProcessResult:
         """Run the code location's silver job for ``first``..``last`` (one run)."""
         return self.run(silver_job.name, first, last)
-
-    def produce(self, stream: str, records: list[dict[str, Any]]) -> None:
-        producer = Producer({"bootstrap.servers": self.settings.bootstrap_servers})
-        for record in records:
-            key = str(record["payload"].get("customer_id", "0"))
-            producer.produce(self.topics[stream], key=key, value=json.dumps(record))
-        assert producer.flush(30) == 0
 
     def count(self, table: str, day: dt.date) -> int:
         return self.spark.table(table).where(F.col("event_date") == F.lit(day)).count()
