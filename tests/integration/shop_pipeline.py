@@ -104,3 +104,39 @@ def checksum(rows: DataFrame) -> tuple[int, Decimal]:
     summary = rows.agg(F.count(F.lit(1)), F.sum(digest)).first()
     assert summary is not None
     return summary[0], summary[1]
+
+
+def order_envelope(order_id: str, day: dt.date, total: float = 25.99) -> dict[str, Any]:
+    """An ``order_placed`` envelope at noon on ``day``: one line, 21.00 + 4.99 shipping
+    (a ``total`` other than 25.99 breaks the order total rule)."""
+    when = dt.datetime.combine(day, dt.time(12, 0), dt.UTC)
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "order_placed",
+        "event_time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "schema_version": 1,
+        "payload": {
+            "order_id": order_id,
+            "customer_id": 1,
+            "session_id": "s-late",
+            "channel": "direct",
+            "campaign_id": None,
+            "device": "ios_app",
+            "items": [
+                {
+                    "line_number": 1,
+                    "product_id": 1,
+                    "quantity": 1,
+                    "unit_price": 21.00,
+                    "discount": 0.0,
+                }
+            ],
+            "subtotal": 21.00,
+            "discount": 0.0,
+            "shipping": 4.99,
+            "total": total,
+            "currency": "EUR",
+            "payment_method": "card",
+            "shipping_address": {"city": "Berlin", "postcode": "01234", "country": "DE"},
+        },
+    }

@@ -11,7 +11,6 @@ marts cover every silver day, including other tests' days, so whole-history figu
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -43,7 +42,7 @@ from ecommerce_assets.defs.silver.job import silver_job
 from ecommerce_assets.defs.silver.layer import silver_layer
 from ecommerce_assets.resources import TrinoResource
 from ecommerce_assets.settings import LakehouseSettings
-from tests.integration.shop_pipeline import ShopPipeline, checksum
+from tests.integration.shop_pipeline import ShopPipeline, checksum, order_envelope
 
 START = dt.date(2025, 9, 1)
 DAYS = [START + dt.timedelta(days=i) for i in range(3)]
@@ -421,26 +420,6 @@ def test_an_order_that_does_not_add_up_fails_its_check_and_names_the_order(pipel
     assert p.gold(BROKEN_DAY).success
 
 
-def _late_order(order_id: str, day: dt.date) -> dict[str, Any]:
-    """A valid order placed on ``day`` at noon (total = items - discount + shipping)."""
-    when = dt.datetime.combine(day, dt.time(12, 0), dt.UTC)
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "order_placed",
-        "event_time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "schema_version": 1,
-        "payload": {
-            "order_id": order_id, "customer_id": 1, "session_id": "s-late",
-            "channel": "direct", "campaign_id": None, "device": "ios_app",
-            "items": [{"line_number": 1, "product_id": 1, "quantity": 2,
-                       "unit_price": 10.50, "discount": 0.0}],
-            "subtotal": 21.00, "discount": 0.0, "shipping": 4.99, "total": 25.99,
-            "currency": "EUR", "payment_method": "card",
-            "shipping_address": {"city": "Berlin", "postcode": "01234", "country": "DE"},
-        },
-    }  # fmt: skip
-
-
 def test_late_orders_rebuild_exactly_their_day_in_silver_and_gold(pipeline) -> None:
     p, manifest, _ = pipeline
     late_day = DAYS[0]
@@ -456,8 +435,8 @@ def test_late_orders_rebuild_exactly_their_day_in_silver_and_gold(pipeline) -> N
         for key in REBUILT_KEYS for d in untouched
     }  # fmt: skip
 
-    p.produce("orders", [_late_order("it-gold-late-1", late_day),
-                         _late_order("it-gold-late-2", late_day)])  # fmt: skip
+    p.produce("orders", [order_envelope("it-gold-late-1", late_day),
+                         order_envelope("it-gold-late-2", late_day)])  # fmt: skip
     p.ingest()
     [request] = p.sensor_tick()
     assert request.partition_key == str(late_day)

@@ -8,7 +8,6 @@ are this test's only.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +22,7 @@ from ecommerce_assets.defs.silver.job import silver_job
 from ecommerce_assets.defs.silver.layer import RECONCILES, silver_layer
 from ecommerce_assets.settings import LakehouseSettings
 from streaming.silver.layer import TABLES
-from tests.integration.shop_pipeline import ShopPipeline, checksum
+from tests.integration.shop_pipeline import ShopPipeline, checksum, order_envelope
 
 START = dt.date(2025, 6, 1)
 DAYS = [START + dt.timedelta(days=i) for i in range(3)]
@@ -175,45 +174,11 @@ def test_rerunning_a_day_gives_identical_rows(pipeline) -> None:
     assert after == before
 
 
-def _order(order_id: str, day: dt.date, total: float = 25.99) -> dict[str, Any]:
-    when = dt.datetime.combine(day, dt.time(12, 0), dt.UTC)
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "order_placed",
-        "event_time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "schema_version": 1,
-        "payload": {
-            "order_id": order_id,
-            "customer_id": 1,
-            "session_id": "s-late",
-            "channel": "direct",
-            "campaign_id": None,
-            "device": "ios_app",
-            "items": [
-                {
-                    "line_number": 1,
-                    "product_id": 1,
-                    "quantity": 1,
-                    "unit_price": 21.00,
-                    "discount": 0.0,
-                }
-            ],
-            "subtotal": 21.00,
-            "discount": 0.0,
-            "shipping": 4.99,
-            "total": total,
-            "currency": "EUR",
-            "payment_method": "card",
-            "shipping_address": {"city": "Berlin", "postcode": "01234", "country": "DE"},
-        },
-    }
-
-
 def test_a_late_record_changes_its_day_only_when_that_day_is_rebuilt(pipeline) -> None:
     p, _, _ = pipeline
     first, second = DAYS[0], DAYS[1]
     before = {d: p.checksum("silver.orders", d) for d in DAYS}
-    p.produce("orders", [_order("late-order-1", first)])
+    p.produce("orders", [order_envelope("late-order-1", first)])
     p.ingest()
     assert p.build(second).success
     assert {d: p.checksum("silver.orders", d) for d in DAYS} == before
@@ -226,7 +191,7 @@ def test_a_late_record_changes_its_day_only_when_that_day_is_rebuilt(pipeline) -
 
 def test_a_day_whose_every_record_is_quarantined_ends_empty(pipeline) -> None:
     p, _, _ = pipeline
-    good = _order("lonely-1", LONELY_DAY)
+    good = order_envelope("lonely-1", LONELY_DAY)
     p.produce("orders", [good])
     p.ingest()
     assert p.build(LONELY_DAY).success
@@ -235,7 +200,10 @@ def test_a_day_whose_every_record_is_quarantined_ends_empty(pipeline) -> None:
     p.spark.sql(f"DELETE FROM bronze.orders WHERE event_id = '{good['id']}'")
     p.produce(
         "orders",
-        [_order("lonely-2", LONELY_DAY, total=1.00), _order("lonely-3", LONELY_DAY, total=2.00)],
+        [
+            order_envelope("lonely-2", LONELY_DAY, total=1.00),
+            order_envelope("lonely-3", LONELY_DAY, total=2.00),
+        ],
     )
     p.ingest()
     result = p.build(LONELY_DAY)

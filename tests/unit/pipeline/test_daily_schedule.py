@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 from dagster import (
     AssetMaterialization,
+    DagsterInstance,
     RunRequest,
     SkipReason,
     build_schedule_context,
@@ -34,19 +35,22 @@ def test_the_partition_is_the_last_utc_day_that_had_ended() -> None:
     assert last_complete_day(new_york) == "2026-12-01"
 
 
+def _tick(instance: DagsterInstance, scheduled: dt.datetime) -> RunRequest | SkipReason:
+    context = build_schedule_context(instance=instance, scheduled_execution_time=scheduled)
+    result = daily_refresh_schedule(context)
+    assert isinstance(result, RunRequest | SkipReason)
+    return result
+
+
 def test_the_schedule_requests_the_previous_day_once_bronze_holds_data() -> None:
     scheduled = dt.datetime(2025, 9, 4, 0, 30, tzinfo=dt.UTC)
     with instance_for_test() as instance:
-        empty = daily_refresh_schedule(
-            build_schedule_context(instance=instance, scheduled_execution_time=scheduled)
-        )
+        empty = _tick(instance, scheduled)
         assert isinstance(empty, SkipReason)
         assert "never been materialized" in (empty.skip_message or "")
 
         instance.report_runless_asset_event(AssetMaterialization(bronze_key("orders")))
-        request = daily_refresh_schedule(
-            build_schedule_context(instance=instance, scheduled_execution_time=scheduled)
-        )
+        request = _tick(instance, scheduled)
     assert isinstance(request, RunRequest)
     assert request.partition_key == "2025-09-03"
     assert request.run_key == "daily:2025-09-03"
@@ -55,8 +59,6 @@ def test_the_schedule_requests_the_previous_day_once_bronze_holds_data() -> None
 def test_days_before_the_first_partition_are_skipped() -> None:
     scheduled = dt.datetime(2024, 1, 1, 0, 30, tzinfo=dt.UTC)
     with instance_for_test() as instance:
-        result = daily_refresh_schedule(
-            build_schedule_context(instance=instance, scheduled_execution_time=scheduled)
-        )
+        result = _tick(instance, scheduled)
     assert isinstance(result, SkipReason)
     assert "before the first partition" in (result.skip_message or "")
