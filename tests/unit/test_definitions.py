@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from dagster import AssetKey, BackfillPolicy, DailyPartitionsDefinition
 
 from ecommerce_assets.definitions import defs, gold_job_name, main_job_name, silver_job_name
@@ -141,6 +142,22 @@ def test_main_job_ingests_every_bronze_table_and_checks_it() -> None:
 def test_the_bronze_sensor_targets_the_main_job() -> None:
     sensor = defs.resolve_sensor_def("bronze_kafka_sensor")
     assert sensor.job_name == main_job_name
+
+
+@pytest.mark.parametrize("stream", STREAMS)
+def test_a_bronze_run_of_one_stream_builds_with_that_streams_checks_only(stream: str) -> None:
+    """What the bronze sensor asks for when one topic has new records (the daemon builds
+    this subset; a check that could not be subset made it fail)."""
+    selection = {AssetKey(["bronze", stream]), AssetKey(["bronze", "dead_letters"])}
+    job = defs.resolve_job_def(main_job_name).get_subset(asset_selection=selection)
+    checks = {
+        f"{k.asset_key.to_user_string()}:{k.name}"
+        for k in job.asset_layer.asset_graph.asset_check_keys
+    }
+    assert checks == {
+        f"bronze/{stream}:{name}"
+        for name in ("dead_letter_share", "envelope_expectations", "reconciles_with_kafka")
+    }
 
 
 def test_every_resource_the_assets_need_is_defined() -> None:
