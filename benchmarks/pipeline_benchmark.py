@@ -808,8 +808,8 @@ class FreshSample:
             "bronze run": b.end - b.start,
             "refresh sensor tick": r.created - b.end,
             "refresh queued → started": r.start - r.created,
-            "refresh run (silver + gold)": (r.end or nan) - r.start,
-            "seen by the poll": self.visible - (r.end or nan),
+            "refresh run until counted": self.visible - r.start,
+            "(refresh run, whole)": (r.end or nan) - r.start,
         }
 
 
@@ -1030,8 +1030,11 @@ def part_freshness(args: argparse.Namespace, env: Env) -> list[str]:
                 for line in failure:
                     log(f"    {line}")
                 break
-            # Wait for the runs to be recorded as finished, then attribute them.
-            time.sleep(2)
+            # gold.daily_sales counts the order before the refresh run ends (the marts'
+            # tests and the steps after them still run): wait for its end, then attribute.
+            settle = time.monotonic() + args.sample_timeout
+            while not runs_idle(env.home) and time.monotonic() < settle:
+                time.sleep(2)
             runs = [r for r in run_times(env.home) if r.created >= produced - 1]
             bronze = next((r for r in runs if r.job == "bronze_ingest_job"), None)
             refresh = next(
@@ -1241,7 +1244,7 @@ def main() -> None:
     USE_LOCK[0] = not args.no_lock
     if any(p in (9092, 9093, 8181, 8080, 3000) for p in ports(args).values()):
         parser.error("use spare ports, not a developer stack's defaults")
-    root = args.data_dir or Path(tempfile.mkdtemp(prefix="pipebench-", dir="/tmp"))
+    root = (args.data_dir or Path(tempfile.mkdtemp(prefix="pipebench-", dir="/tmp"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
 
     def interrupted(signum: int, _frame: FrameType | None) -> None:
@@ -1250,6 +1253,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGHUP, interrupted)
     Env(root / "shared", ports(args)).apply()  # before anything reads the settings
+    from ecommerce_assets.settings import PROJECT_ROOT
+
+    # Dagster's code servers put their working directory first on sys.path: from another
+    # checkout's folder, the runs would import that checkout's code, not this one's.
+    os.chdir(PROJECT_ROOT)
     from jvm_probe import cpu_model
 
     head = [
