@@ -20,6 +20,7 @@ from dagster import (
     build_sensor_context,
     materialize,
 )
+from dagster._core.remote_origin import RegisteredCodeLocationOrigin, RemoteRepositoryOrigin
 from dagster._core.test_utils import create_run_for_test
 from pyspark.sql import SparkSession
 
@@ -99,8 +100,15 @@ def test_sensor_launches_runs_only_for_new_offsets(
         }
 
         # While a bronze run is queued or running, the sensor waits instead of launching.
+        # A queued run must name its code location (the queue launches it from there).
+        origin = RemoteRepositoryOrigin(
+            RegisteredCodeLocationOrigin("ecommerce_assets"), "__repository__"
+        ).get_job_origin(bronze_ingest_job.name)
         queued = create_run_for_test(
-            instance, job_name=bronze_ingest_job.name, status=DagsterRunStatus.QUEUED
+            instance,
+            job_name=bronze_ingest_job.name,
+            status=DagsterRunStatus.QUEUED,
+            remote_job_origin=origin,
         )
         held = tick(instance, resources)
         assert isinstance(held, SkipReason)
