@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dagster import Definitions, load_from_defs_folder
 
+from ecommerce_assets.lib.freshness import with_freshness
 from ecommerce_assets.resources import build_resources
 from ecommerce_assets.settings import get_settings
 
@@ -21,6 +22,8 @@ silver_job_name = "silver_job"
 gold_job_name = "gold_job"
 
 defs = Definitions.merge(
-    load_from_defs_folder(path_within_project=Path(__file__).parent),
+    with_freshness(
+        load_from_defs_folder(path_within_project=Path(__file__).parent), get_settings()
+    ),
     Definitions(resources=build_resources(get_settings())),
 )

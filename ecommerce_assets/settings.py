@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import zoneinfo
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streaming.contracts import DEFAULT_TOPICS, STREAMS
@@ -242,6 +243,61 @@ class LakehouseSettings(BaseSettings):
         description="A bronze table's dead letters above this share of its records warn.",
     )
 
+    # Alerts (ecommerce_assets/defs/alerts): the log always; each other channel is on
+    # when its setting is set.
+    webserver_url: str = Field(
+        default="http://127.0.0.1:3000",
+        description="Base URL of the Dagster UI, for the run and asset links in alerts.",
+    )
+    alert_webhook_url: str | None = Field(
+        default=None, description="POST every alert as JSON to this URL (http or https)."
+    )
+    alert_slack_webhook_url: str | None = Field(
+        default=None, description="Slack incoming-webhook URL: alerts as Block Kit messages."
+    )
+    alert_email_to: list[str] = Field(
+        default_factory=list,
+        description='Email alerts to these addresses (JSON list, e.g. ["data@shop.example"]).',
+    )
+    alert_email_from: str = Field(
+        default="lakehouse-alerts@localhost", description="Sender address of alert emails."
+    )
+    alert_smtp_host: str | None = Field(default=None, description="SMTP server of alert emails.")
+    alert_smtp_port: Port = Field(default=25, ge=1, le=65535)
+    alert_smtp_starttls: bool = Field(default=False, description="Upgrade SMTP with STARTTLS.")
+    alert_smtp_user: str | None = Field(default=None, description="SMTP login (with password).")
+    alert_smtp_password: SecretStr | None = None
+    alert_interval_s: int = Field(
+        default=30, ge=1, description="How often the alert sensor looks for new results."
+    )
+    alert_on_warn: bool = Field(
+        default=False,
+        description="Also alert on checks that fail with severity WARN and on WARN freshness.",
+    )
+    alert_silence: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Alerts never sent, as JSON list of patterns matched against "
+            '\'<asset key>:<check name>\' (e.g. "gold/fct_orders:*", "*:freshness").'
+        ),
+    )
+
+    # Freshness: a table not materialized within its window is stale (FAIL; WARN after
+    # the warn window). Durations like 90m, 26h, 7d.
+    freshness_bronze_fail_after: dt.timedelta = dt.timedelta(hours=2)
+    freshness_bronze_warn_after: dt.timedelta | None = dt.timedelta(hours=1)
+    freshness_silver_fail_after: dt.timedelta = dt.timedelta(hours=26)
+    freshness_silver_warn_after: dt.timedelta | None = dt.timedelta(hours=25)
+    freshness_gold_fail_after: dt.timedelta = dt.timedelta(hours=26)
+    freshness_gold_warn_after: dt.timedelta | None = dt.timedelta(hours=25)
+    freshness_overrides: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            'Per table, as JSON: asset key -> "FAIL[/WARN]" or "off", e.g. '
+            '{"gold/cohort_retention": "8d/7d", "bronze/inventory": "off"}.'
+        ),
+    )
+
     # Health checks
     startup_timeout_s: float = Field(default=120.0, gt=0)
 
@@ -275,6 +331,69 @@ class LakehouseSettings(BaseSettings):
         if not is_valid_cron_string(value):
             raise ValueError(f"not a cron expression: {value!r} (e.g. '30 0 * * *')")
         return value
+
+    @field_validator(
+        "freshness_bronze_fail_after",
+        "freshness_bronze_warn_after",
+        "freshness_silver_fail_after",
+        "freshness_silver_warn_after",
+        "freshness_gold_fail_after",
+        "freshness_gold_warn_after",
+        mode="before",
+    )
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            # "off" (or empty) only makes sense for a warn window: a fail window is required.
+            return None if value.strip() in ("", "off") else parse_duration(value)
+        return value
+
+    @field_validator("freshness_overrides")
+    @classmethod
+    def _freshness_windows(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, window in value.items():
+            try:
+                freshness_window(window)
+            except ValueError as error:
+                raise ValueError(f"{key}: {error}") from None
+        return value
+
+    @field_validator("webserver_url", "alert_webhook_url", "alert_slack_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value.rstrip("/") if value else value
+
+    @field_validator("alert_email_to", "alert_email_from")
+    @classmethod
+    def _email_addresses(cls, value: str | list[str]) -> str | list[str]:
+        for address in [value] if isinstance(value, str) else value:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+", address):
+                raise ValueError(f"not an email address: {address!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _alert_channels(self) -> LakehouseSettings:
+        if self.alert_email_to and not self.alert_smtp_host:
+            raise ValueError(
+                f"{env_name('alert_email_to')} is set, so {env_name('alert_smtp_host')} "
+                "must name the SMTP server"
+            )
+        if (self.alert_smtp_user is None) != (self.alert_smtp_password is None):
+            raise ValueError(
+                f"{env_name('alert_smtp_user')} and {env_name('alert_smtp_password')} "
+                "go together (SMTP login)"
+            )
+        for layer in ("bronze", "silver", "gold"):
+            fail = getattr(self, f"freshness_{layer}_fail_after")
+            warn = getattr(self, f"freshness_{layer}_warn_after")
+            if warn is not None and warn >= fail:
+                raise ValueError(
+                    f"{env_name(f'freshness_{layer}_warn_after')} ({warn}) must be shorter "
+                    f"than {env_name(f'freshness_{layer}_fail_after')} ({fail})"
+                )
+        return self
 
     @model_validator(mode="after")
     def _known_streams(self) -> LakehouseSettings:
@@ -336,6 +455,29 @@ class LakehouseSettings(BaseSettings):
     def spark_scratch_dir(self) -> Path:
         """Where local Spark sessions keep their scratch space (spark.local.dir)."""
         return self.data_dir / "spark-scratch"
+
+
+_DURATION = re.compile(r"(\d+)([smhd])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """``90s``, ``45m``, ``26h`` or ``7d`` as a timedelta; anything else is a ValueError."""
+    match = _DURATION.fullmatch(text.strip())
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"not a duration: {text!r} (e.g. 45m, 26h, 7d)")
+    return dt.timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def freshness_window(text: str) -> tuple[dt.timedelta, dt.timedelta | None] | None:
+    """A ``freshness_overrides`` value: ``FAIL[/WARN]`` durations, or None for ``off``."""
+    if text.strip() == "off":
+        return None
+    fail, _, warn = text.partition("/")
+    windows = (parse_duration(fail), parse_duration(warn) if warn else None)
+    if windows[1] is not None and windows[1] >= windows[0]:
+        raise ValueError(f"the warn window must be shorter than the fail window: {text!r}")
+    return windows
 
 
 def env_name(field: str) -> str:

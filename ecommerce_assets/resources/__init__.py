@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecommerce_assets.resources.alerts import AlertsResource
 from ecommerce_assets.resources.bronze import BronzeResource
 from ecommerce_assets.resources.dbt import LakehouseDbtResource
 from ecommerce_assets.resources.iceberg import IcebergCatalogResource
@@ -22,10 +23,12 @@ def build_resources(settings: LakehouseSettings) -> dict[str, Any]:
         "trino": TrinoResource.from_settings(settings),
         "bronze": BronzeResource.from_settings(settings),
         "dbt": LakehouseDbtResource.from_settings(settings),
+        "alerts": AlertsResource.from_settings(settings),
     }
 
 
 __all__ = [
+    "AlertsResource",
     "BronzeResource",
     "IcebergCatalogResource",
     "KafkaResource",

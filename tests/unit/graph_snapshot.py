@@ -1,5 +1,5 @@
 """The code location's shape as plain JSON: assets (deps, partitions, checks, automation
-condition, concurrency pools), jobs, schedules, sensors.
+condition, concurrency pools, freshness), jobs, schedules, sensors.
 
 ``tests/unit/test_definitions.py`` compares it with ``snapshots/definitions.json``, so an
 accidental change to the graph shows in review as a diff of that file. After an
@@ -23,6 +23,13 @@ def _partitions(definition: Any) -> str | None:
     return None if definition is None else str(definition)
 
 
+def _freshness(policy: Any) -> str | None:
+    if policy is None:
+        return None
+    fail, warn = policy.fail_window.to_timedelta(), policy.warn_window
+    return f"fail {fail}" + (f", warn {warn.to_timedelta()}" if warn else "")
+
+
 def snapshot(defs: Definitions) -> dict[str, Any]:
     graph = defs.resolve_asset_graph()
     assets: dict[str, Any] = {}
@@ -41,6 +48,7 @@ def snapshot(defs: Definitions) -> dict[str, Any]:
             ),
             "checks": sorted(k.name for k in node.check_keys),
             "pools": sorted(node.pools or ()),
+            "freshness": _freshness(node.freshness_policy),
         }
     jobs = {
         job.name: {

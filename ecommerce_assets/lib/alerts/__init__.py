@@ -1,0 +1,1 @@
+"""Alerts on failed asset checks and stale tables: notices, channels, the ledger."""
