@@ -388,6 +388,12 @@ class LakehouseSettings(BaseSettings):
         for layer in ("bronze", "silver", "gold"):
             fail = getattr(self, f"freshness_{layer}_fail_after")
             warn = getattr(self, f"freshness_{layer}_warn_after")
+            for kind, window in (("fail", fail), ("warn", warn)):
+                if window is not None and window < MIN_FRESHNESS_WINDOW:
+                    raise ValueError(
+                        f"{env_name(f'freshness_{layer}_{kind}_after')} ({window}) must be "
+                        "at least 1m (Dagster's shortest freshness window)"
+                    )
             if warn is not None and warn >= fail:
                 raise ValueError(
                     f"{env_name(f'freshness_{layer}_warn_after')} ({warn}) must be shorter "
@@ -457,6 +463,8 @@ class LakehouseSettings(BaseSettings):
         return self.data_dir / "spark-scratch"
 
 
+#: Dagster refuses shorter freshness windows.
+MIN_FRESHNESS_WINDOW = dt.timedelta(minutes=1)
 _DURATION = re.compile(r"(\d+)([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -475,6 +483,8 @@ def freshness_window(text: str) -> tuple[dt.timedelta, dt.timedelta | None] | No
         return None
     fail, _, warn = text.partition("/")
     windows = (parse_duration(fail), parse_duration(warn) if warn else None)
+    if any(w is not None and w < MIN_FRESHNESS_WINDOW for w in windows):
+        raise ValueError(f"Dagster's freshness windows are at least 1m: {text!r}")
     if windows[1] is not None and windows[1] >= windows[0]:
         raise ValueError(f"the warn window must be shorter than the fail window: {text!r}")
     return windows

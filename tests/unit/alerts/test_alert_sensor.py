@@ -130,7 +130,7 @@ def test_a_failed_check_is_told_once_per_channel_then_resolved_once(
     [mail] = smtp.messages
     assert mail["To"] == "data@shop.example"
     assert "silver/alert_probe" in mail["Subject"]
-    assert hook["run_url"] in mail.get_payload()
+    assert hook["run_url"] in mail.get_payload(decode=True).decode()
 
     # Another tick, and another failing run of the same check: nothing more is sent.
     cursor = tick(instance, alerts, cursor)
