@@ -1,6 +1,8 @@
 """The alert sensor on a real (SQLite) Dagster instance, sending to real local servers:
 an HTTP server for the webhook and Slack, aiosmtpd for email."""
 
+import datetime as dt
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -11,15 +13,18 @@ from dagster import (
     AssetKey,
     DagsterInstance,
     Definitions,
+    FreshnessPolicy,
     MaterializeResult,
     SkipReason,
     StaticPartitionsDefinition,
+    apply_freshness_policy,
     asset,
     asset_check,
     build_sensor_context,
     instance_for_test,
     materialize,
 )
+from dagster._core.definitions.freshness import FreshnessState, FreshnessStateChange
 
 from ecommerce_assets.defs.alerts.sensor import lakehouse_alerts
 from ecommerce_assets.resources.alerts import AlertsResource
@@ -46,6 +51,9 @@ def probe_has_rows() -> AssetCheckResult:
     )
 
 
+WINDOW = FreshnessPolicy.time_window(
+    fail_window=dt.timedelta(hours=2), warn_window=dt.timedelta(hours=1)
+)
 DEFS = Definitions(assets=[alert_probe], asset_checks=[probe_has_rows])
 
 
@@ -164,3 +172,73 @@ def test_a_channel_that_is_down_gets_its_notice_later_and_the_others_once(
     cursor = tick(instance, alerts, cursor)
     assert len(smtp.messages) == 1
     assert len(http.posts) == 2
+
+
+def test_warnings_alert_only_with_alert_on_warn_and_silenced_checks_never(
+    instance: DagsterInstance, alerts: AlertsResource, http: HttpReceiver
+) -> None:
+    run_probe(instance, {"2024-11-25": 0}, severity=AssetCheckSeverity.WARN)
+    cursor = tick(instance, alerts, None)
+    assert http.posts == []
+
+    warn_alerts = AlertsResource(**{**alerts.model_dump(), "on_warn": True})
+    run_probe(instance, {"2024-11-25": 0}, severity=AssetCheckSeverity.WARN)
+    cursor = tick(instance, warn_alerts, cursor)
+    [hook] = http.bodies("/hook")
+    assert hook["severity"] == "WARN"
+
+    with instance_for_test() as other:
+        silent = AlertsResource(
+            **{**alerts.model_dump(), "silence": ["silver/alert_probe:probe_*"]}
+        )
+        run_probe(other, {"2024-11-25": 0})
+        tick(other, silent, None)
+    assert len(http.bodies("/hook")) == 1
+
+
+def test_a_stale_table_alerts_once_and_once_more_when_fresh(
+    instance: DagsterInstance, alerts: AlertsResource, http: HttpReceiver
+) -> None:
+    # What Dagster's freshness daemon records (the integration test runs the daemon).
+    defs = Definitions(
+        assets=[alert_probe.map_asset_specs(lambda s: apply_freshness_policy(s, WINDOW))]
+    )
+
+    def state(new: FreshnessState) -> None:
+        instance._report_runless_asset_event(
+            FreshnessStateChange(
+                key=alert_probe.key,
+                previous_state=FreshnessState.UNKNOWN,
+                new_state=new,
+                state_change_timestamp=time.time(),
+            )
+        )
+
+    def tick_defs(cursor: str | None) -> str:
+        context = build_sensor_context(
+            instance=instance, cursor=cursor, resources={"alerts": alerts},
+            repository_def=defs.get_repository_def(),
+        )  # fmt: skip
+        lakehouse_alerts(context)
+        assert context.cursor is not None
+        return context.cursor
+
+    state(FreshnessState.PASS)
+    cursor = tick_defs(None)
+    state(FreshnessState.WARN)
+    cursor = tick_defs(cursor)
+    assert http.posts == []
+    state(FreshnessState.FAIL)
+    cursor = tick_defs(cursor)
+    cursor = tick_defs(cursor)
+    [stale] = [b for b in http.bodies("/hook") if b["event"] == "asset_stale"]
+    assert stale["check_name"] == "freshness"
+    assert (
+        stale["description"]
+        == "Freshness policy: materialized within 2:00:00 (warn after 1:00:00)."
+    )
+    assert stale["asset_url"] == "http://ui.example:3000/assets/silver/alert_probe"
+    state(FreshnessState.PASS)
+    cursor = tick_defs(cursor)
+    tick_defs(cursor)
+    assert [b["event"] for b in http.bodies("/hook")] == ["asset_stale", "asset_fresh"]
