@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ecommerce_assets.cli.alerts import alerts
 from ecommerce_assets.cli.backfill import backfill
 from ecommerce_assets.cli.dbt import dbt
 from ecommerce_assets.cli.dev import dev
@@ -46,3 +47,4 @@ cli.add_command(sql)
 cli.add_command(generate)
 cli.add_command(stream)
 cli.add_command(dbt)
+cli.add_command(alerts)

@@ -82,7 +82,8 @@ def story(tmp_path: Path) -> Iterator[dict]:
         **os.environ,
         "DAGSTER_HOME": str(home),
         alert_location.STATE_FILE: str(state),
-        "LAKEHOUSE_DATA_DIR": str(tmp_path / "lakehouse"),
+        # The instance is <data dir>/dagster_home, as `lakehouse alerts status` expects.
+        "LAKEHOUSE_DATA_DIR": str(tmp_path),
         "LAKEHOUSE_WEBSERVER_URL": "http://dagster.shop.example:3000",
         "LAKEHOUSE_ALERT_WEBHOOK_URL": hook.url("/lakehouse"),
         "LAKEHOUSE_ALERT_SLACK_WEBHOOK_URL": slack.url("/services/T0/B0/x"),
@@ -249,3 +250,14 @@ def test_alerts_are_sent_once_resolved_once_and_survive_a_down_channel_and_resta
     assert stale["asset_url"] == "http://dagster.shop.example:3000/assets/bronze/stale_probe"
     assert len(slack_texts(slack, "Table is stale", "bronze/stale_probe")) == 1
     assert len(mails(smtp, "Table is stale", "bronze/stale_probe")) == 1
+
+    # 6. What `lakehouse alerts status` reads from the sensor's cursor.
+    status = subprocess.run(
+        [str(Path(sys.executable).parent / "lakehouse"), "alerts", "status"],
+        env=story["env"], capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    lines = status.stdout.splitlines()
+    assert lines[0] == "open incidents: 2"
+    assert any("silver/alert_probe · probe_has_rows" in line for line in lines[1:3])
+    assert any("bronze/stale_probe · freshness" in line for line in lines[1:3])
+    assert lines[3] == "notices waiting for a channel: 0"
