@@ -13,6 +13,8 @@ from email.message import EmailMessage
 from typing import Any, Literal
 from urllib.parse import quote
 
+from dagster import TableMetadataValue, TableSchemaMetadataValue
+
 Kind = Literal["failed", "resolved", "stale", "fresh"]
 
 #: What each kind is called in subjects and messages.
@@ -157,7 +159,12 @@ def plain_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     """Dagster metadata values as JSON-able values, each cut to a readable length."""
     plain: dict[str, Any] = {}
     for name, value in metadata.items():
-        raw = getattr(value, "value", value)
+        if isinstance(value, TableMetadataValue):
+            raw: Any = [record.data for record in value.records]  # e.g. failing_rows
+        elif isinstance(value, TableSchemaMetadataValue):
+            raw = {column.name: column.type for column in value.schema.columns}
+        else:
+            raw = getattr(value, "value", value)
         try:
             json.dumps(raw)
         except TypeError:

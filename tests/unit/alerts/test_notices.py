@@ -1,5 +1,7 @@
 """What a notice says on each channel."""
 
+from dagster import MetadataValue, TableColumn, TableRecord, TableSchema
+
 from ecommerce_assets.lib.alerts.notices import Notice, asset_url, plain_metadata
 
 NOTICE = Notice(
@@ -62,3 +64,17 @@ def test_a_resolved_notice_is_green_and_long_metadata_is_cut() -> None:
 
 def test_asset_urls_quote_each_path_part() -> None:
     assert asset_url("http://ui", "gold/daily sales") == "http://ui/assets/gold/daily%20sales"
+
+
+def test_tables_in_metadata_become_rows_a_reader_can_see() -> None:
+    failing = MetadataValue.table(
+        records=[TableRecord({"order_id": "o-1", "total": -4.5})],
+        schema=TableSchema(columns=[TableColumn("order_id"), TableColumn("total")]),
+    )
+    schema = MetadataValue.table_schema(TableSchema(columns=[TableColumn("id", "bigint")]))
+    plain = plain_metadata({"failing_rows": failing, "schema": schema, "n": MetadataValue.int(2)})
+    assert plain == {
+        "failing_rows": [{"order_id": "o-1", "total": -4.5}],
+        "schema": {"id": "bigint"},
+        "n": 2,
+    }
