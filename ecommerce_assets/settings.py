@@ -358,6 +358,19 @@ class LakehouseSettings(BaseSettings):
                 raise ValueError(f"{key}: {error}") from None
         return value
 
+    @field_validator(
+        "alert_webhook_url",
+        "alert_slack_webhook_url",
+        "alert_smtp_host",
+        "alert_smtp_user",
+        "alert_smtp_password",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # docker compose passes `${VAR:-}` through as an empty string when VAR is unset.
+        return None if value == "" else value
+
     @field_validator("webserver_url", "alert_webhook_url", "alert_slack_webhook_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

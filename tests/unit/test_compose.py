@@ -78,3 +78,18 @@ def test_dagster_services_use_the_compose_workspace() -> None:
     for name in ("dagster-webserver", "dagster-daemon"):
         assert "docker/workspace.yaml" in " ".join(SERVICES[name]["command"])
     assert Path(PROJECT_ROOT / "Dockerfile").exists()
+
+
+def test_the_alert_settings_compose_passes_through_load_when_unset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What `${VAR:-default}` gives the containers when the shell sets none of them."""
+    env = COMPOSE["x-lakehouse-env"]
+    passed = {k: v for k, v in env.items() if str(v).startswith("${LAKEHOUSE_")}
+    assert {"LAKEHOUSE_ALERT_WEBHOOK_URL", "LAKEHOUSE_ALERT_SMTP_PASSWORD"} <= set(passed)
+    for name, value in passed.items():
+        monkeypatch.setenv(name, value.split(":-", 1)[1].rstrip("}"))
+    settings = load_settings()
+    assert settings.alert_webhook_url is None and settings.alert_smtp_password is None
+    assert settings.webserver_url == "http://localhost:3000"
+    assert settings.alert_email_to == []
