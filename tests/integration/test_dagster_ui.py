@@ -2,12 +2,15 @@
 
 A webserver is started on a free port over a fresh instance (the project's dagster.yaml,
 SQLite in a temp folder) that holds real events of our real assets: materializations of
-the orders tables from the Kafka topic to gold, passing checks, and a failed
-``reconciles_with_bronze`` check on ``silver/orders``. Headless Chromium (the Debian
-package that scripts/setup.sh installs; Playwright never downloads its own) opens the
-global lineage graph, the asset's lineage tab and its Checks tab, waits for their
-content, and fails on any client error: a console error, an uncaught exception, an HTTP
-error from the webserver or a GraphQL error.
+the orders tables from the Kafka topic to gold, passing checks, a failed
+``reconciles_with_bronze`` check on ``silver/orders``, and ``bronze/payments`` last
+materialized 3 hours ago, past its freshness policy's 2 h window. Dagster's freshness
+daemon evaluates the policies once (its own iteration, over its own load of our code
+location), so ``bronze/payments`` is recorded as failing its freshness policy. Headless
+Chromium (the Debian package that scripts/setup.sh installs; Playwright never downloads
+its own) opens the global lineage graph, the asset's lineage tab and its Checks tab and
+the stale table's overview, waits for their content, and fails on any client error: a
+console error, an uncaught exception, an HTTP error from the webserver or a GraphQL error.
 
 Screenshots of every page are kept in ``test-artifacts/ui/`` at the repository root, or
 in ``$LAKEHOUSE_TEST_ARTIFACTS/ui/``. Needs no stack: loading the code location only
@@ -41,6 +44,12 @@ from dagster import (
     DagsterInstance,
     MetadataValue,
 )
+from dagster._core.definitions.freshness import FreshnessState
+from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
+from dagster._core.instance.utils import RUNLESS_JOB_NAME, RUNLESS_RUN_ID
+from dagster._core.workspace.context import WorkspaceProcessContext
+from dagster._core.workspace.load_target import WorkspaceFileTarget
+from dagster._daemon.freshness import FreshnessDaemon
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -62,6 +71,7 @@ pytestmark = pytest.mark.integration
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_ENV = "LAKEHOUSE_TEST_ARTIFACTS"
 WEBSERVER = str(Path(sys.executable).parent / "dagster-webserver")
+WORKSPACE = REPO_ROOT / "workspace.yaml"
 
 #: The orders tables, one per layer, as the lineage graph must show them (left to right).
 ORDERS_LINEAGE = (
@@ -92,6 +102,11 @@ PASSED_CHECKS = (
     ("silver/orders", "expectations"),
     ("gold/fct_orders", "order_total_adds_up"),
 )
+#: The table that stopped updating: its last materialization is older than the fail
+#: window of its freshness policy (bronze: 2 h, lib/freshness.py and the settings).
+STALE_ASSET = AssetKey(["bronze", "payments"])
+STALE_AGE = dt.timedelta(hours=3)
+STALE_ROWS = 412
 
 #: Bounds for a busy 2-core machine: loading the code location takes ~15 s when idle.
 LOCATION_TIMEOUT_S = 180
@@ -145,6 +160,19 @@ def _record_events(instance: DagsterInstance) -> None:
             metadata={k: MetadataValue.md(v) if k == "per_day" else v for k, v in metadata.items()},
         )
     )
+    # The stale table's last run was STALE_AGE ago. report_runless_asset_event stamps
+    # events with the current time; this is the same event, stored the same way (the
+    # runless run), with the older timestamp.
+    stale = AssetMaterialization(STALE_ASSET, metadata={"rows_written": STALE_ROWS, "batches": 1})
+    instance.report_dagster_event(
+        DagsterEvent(
+            event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value,
+            event_specific_data=StepMaterializationData(stale),
+            job_name=RUNLESS_JOB_NAME,
+        ),
+        run_id=RUNLESS_RUN_ID,
+        timestamp=(dt.datetime.now(dt.UTC) - STALE_AGE).timestamp(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +184,35 @@ def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with DagsterInstance.from_config(str(home)) as instance:
         _record_events(instance)
     return home
+
+
+def _server_env(dagster_home: Path, data_dir: Path) -> dict[str, str]:
+    """The environment of the webserver and its code server: none of the caller's
+    LAKEHOUSE_/DAGSTER_ settings, our instance and an empty data folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAKEHOUSE_", "DAGSTER_"))}
+    return env | {"DAGSTER_HOME": str(dagster_home), "LAKEHOUSE_DATA_DIR": str(data_dir)}
+
+
+def _evaluate_freshness(dagster_home: Path, env: dict[str, str]) -> None:
+    """One iteration of Dagster's freshness daemon (what ``dagster-daemon run`` repeats
+    every 30 s), over workspace.yaml as the daemon loads it: a code server of our code
+    location, started with ``env`` (it inherits this process's environment). It records a
+    FreshnessStateChange for every asset whose state changed: here the first state of
+    each, FAIL for the stale table."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name not in env:
+                patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        with (
+            DagsterInstance.from_config(str(dagster_home)) as instance,
+            WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(WORKSPACE)])) as ctx,
+        ):
+            error = ctx.create_request_context().get_code_location_error("ecommerce_assets")
+            assert error is None, f"the freshness daemon could not load our code location:\n{error}"
+            for _ in FreshnessDaemon().run_iteration(ctx):
+                pass
 
 
 def _graphql(base_url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -238,10 +295,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="module")
 def webserver(dagster_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of ``dagster-webserver -w workspace.yaml`` over ``dagster_home``, once our
-    code location is loaded."""
+    code location is loaded and the freshness daemon has evaluated it once."""
     data_dir = tmp_path_factory.mktemp("lakehouse")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAKEHOUSE_", "DAGSTER_"))}
-    env |= {"DAGSTER_HOME": str(dagster_home), "LAKEHOUSE_DATA_DIR": str(data_dir)}
+    env = _server_env(dagster_home, data_dir)
     (port,) = free_ports(1)
     log_path = data_dir / "webserver.log"
     with log_path.open("wb") as log:
@@ -255,6 +311,8 @@ def webserver(dagster_home: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         )
         try:
             base_url = f"http://127.0.0.1:{port}"
+            # Both load the code location, each in its own code server: at the same time.
+            _evaluate_freshness(dagster_home, env)
             _wait_until_loaded(base_url, process, log_path)
             # A returning user has dismissed the "Join the Dagster community" dialog, which
             # otherwise opens over every page on localhost and hides it in screenshots.
@@ -435,3 +493,31 @@ def test_checks_tab_shows_the_failed_check(
         for status in failed.all():
             expect(status).to_be_visible()
         expect(page.get_by_text("Succeeded", exact=True)).to_be_visible()  # expectations
+
+
+def test_stale_table_shows_as_failing_its_freshness_policy(
+    dagster_home: Path, webserver: str, browser: Browser, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A table that stopped updating: the daemon's evaluation recorded it as failing, and
+    its overview shows the policy failed, with the last materialization and the windows."""
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        record = instance.get_freshness_state_records([STALE_ASSET]).get(STALE_ASSET)
+    assert record is not None, f"the freshness daemon recorded no state of {STALE_ASSET}"
+    assert record.freshness_state == FreshnessState.FAIL, record
+    path = f"/assets/{STALE_ASSET.to_user_string()}?view=overview"
+    with capsys.disabled(), opened(browser, webserver, path, "bronze-payments-stale") as page:
+        # In the Status section (beside the latest materialization and check results) and
+        # in the Freshness policy section of the sidebar: a red "Failed" tag in both.
+        expect(page.get_by_role("button", name="freshness Freshness policy")).to_be_visible()
+        failed = page.get_by_text("Failed", exact=True)
+        expect(failed).to_have_count(2)
+        for status in failed.all():
+            expect(status).to_be_visible()
+            expect(status.locator("xpath=..").get_by_role("img", name="cancel")).to_be_visible()
+        # Why: the last run and the policy's windows (2 h to fail, 1 h to warn).
+        expect(page.get_by_text("Last materialized 3 hours ago")).to_be_visible()
+        for window in ("Fails if more than 2 hours", "Warns if more than an hour"):
+            expect(page.get_by_text(f"{window} since last materialization")).to_be_visible()
+        # The metadata of that last materialization (rows: key, its time, value).
+        written = page.get_by_role("row").filter(has_text="rows_written")
+        expect(written.get_by_role("cell").last).to_have_text(str(STALE_ROWS))
