@@ -169,7 +169,8 @@ def plain_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
             json.dumps(raw)
         except TypeError:
             raw = str(raw)
-        text = json.dumps(raw)
+        # A long text is cut as text; anything else as its JSON (e.g. a long sample).
+        text = raw if isinstance(raw, str) else json.dumps(raw)
         plain[name] = raw if len(text) <= MAX_METADATA_CHARS else text[:MAX_METADATA_CHARS] + "…"
     return plain
 
